@@ -1,0 +1,1 @@
+"""servicedesk: a service desk for software vendors under service level agreements."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    """The REST API, version 1."""
+
+    name = "servicedesk.api"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from servicedesk.contracts.models import BusinessCalendar, Contract
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
+    list_display = ["name", "time_zone", "country"]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin[Contract]):
+    list_display = ["name", "reference", "organisation", "service_level", "coverage", "active"]
+    list_filter = ["service_level", "coverage", "reporters", "active"]
+    search_fields = ["name", "reference", "organisation__name"]
+    filter_horizontal = ["products"]

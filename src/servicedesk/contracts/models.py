@@ -1,0 +1,110 @@
+"""Contracts and the business calendars their service levels are measured in."""
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.accounts.models import Organisation
+from servicedesk.catalog.models import Product
+
+
+def office_hours() -> dict[str, list[list[str]]]:
+    """Return Monday to Friday, 09:00-17:00: the default opening hours."""
+    return {str(day): [["09:00", "17:00"]] for day in range(5)}
+
+
+class BusinessCalendar(models.Model):
+    """Opening hours, time zone and holidays in which business-hour targets are counted."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
+    hours = models.JSONField(
+        _("opening hours"),
+        default=office_hours,
+        help_text=_('Weekday (0 = Monday) to opening intervals, e.g. {"0": [["09:00", "17:00"]]}.'),
+    )
+    country = models.CharField(
+        _("public holidays of country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO country code, e.g. NL, BE, FR."),
+    )
+    subdivision = models.CharField(_("subdivision"), max_length=10, blank=True)
+    holidays = models.JSONField(_("extra closed days"), default=list, blank=True)
+    extra_open = models.JSONField(_("open although a holiday"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coverage(models.TextChoices):
+    """What the maintenance contract covers; the rest is billable (seeds 000, 004)."""
+
+    FULL = "full", _("Full maintenance")
+    STANDARD = "standard", _("Standard software only")
+    NONE = "none", _("No maintenance (billable)")
+
+
+class Reporters(models.TextChoices):
+    """Who at the customer may report tickets (seed 000: only CPC and key users)."""
+
+    ANY_CONTACT = "any", _("Any contact")
+    CPC_AND_KEY_USERS = "cpc_key_users", _("Only the CPC and key users")
+
+
+class Contract(models.Model):
+    """A customer's agreement: products covered, service level, priority scheme, calendar."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=60, unique=True)
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="contracts", verbose_name=_("products covered")
+    )
+    starts_on = models.DateField(_("starts on"), default=datetime.date.today)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    service_level = models.CharField(
+        _("service level"),
+        max_length=60,
+        help_text=_("Key of the service-level policy whose targets apply."),
+    )
+    priority_scheme = models.CharField(_("priority scheme"), max_length=60)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("business calendar"),
+        help_text=_("Leave empty to use the service level's own calendar."),
+    )
+    coverage = models.CharField(
+        _("maintenance coverage"), max_length=20, choices=Coverage.choices, default=Coverage.FULL
+    )
+    warranty_ends_on = models.DateField(_("warranty ends on"), null=True, blank=True)
+    reporters = models.CharField(
+        _("who may report"),
+        max_length=20,
+        choices=Reporters.choices,
+        default=Reporters.ANY_CONTACT,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})"

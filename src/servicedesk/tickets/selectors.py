@@ -1,0 +1,117 @@
+"""Reads scoped by who asks: every query for tickets and their parts starts here.
+
+Staff see everything. A contact sees their own tickets; the organisation's central
+point of contact sees all of the organisation's; a key user also sees the
+organisation's tickets about their products. Anything else does not exist for them.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from servicedesk.accounts.models import Contact, Organisation, User
+from servicedesk.catalog.models import Product
+from servicedesk.contracts.models import Contract
+from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent, Visibility
+
+AnyUser = User | AnonymousUser
+
+
+def contact_of(user: AnyUser) -> Contact | None:
+    """Return the active contact record behind a signed-in customer, if any."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        contact: Contact = user.contact  # type: ignore[union-attr]
+    except Contact.DoesNotExist:
+        return None
+    return contact if contact.active else None
+
+
+def is_staff(user: AnyUser) -> bool:
+    """Return whether the user works for the vendor and so sees every ticket."""
+    return bool(user.is_authenticated and (user.is_superuser or getattr(user, "role", "")))
+
+
+def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
+    """Return the tickets this user may see."""
+    tickets = Ticket.objects.all()
+    if is_staff(user):
+        return tickets
+    contact = contact_of(user)
+    if contact is None:
+        return tickets.none()
+    if contact.is_cpc:
+        return tickets.filter(organisation_id=contact.organisation_id)
+    scope = Q(requester=contact)
+    product_ids = list(contact.key_user_products.values_list("pk", flat=True))
+    if product_ids:
+        scope |= Q(organisation_id=contact.organisation_id, product_id__in=product_ids)
+    return tickets.filter(scope)
+
+
+def ticket_get(user: AnyUser, number: str) -> Ticket:
+    """Return the ticket with this number if the user may see it; else DoesNotExist."""
+    return tickets_visible_to(user).get(number=number.upper())
+
+
+def messages_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[Message]:
+    """Return the ticket's messages the user may read: customers never see internal notes."""
+    messages = ticket.messages.all()
+    return messages if is_staff(user) else messages.filter(visibility=Visibility.PUBLIC)
+
+
+def attachments_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[Attachment]:
+    """Return the ticket's attachments the user may download."""
+    attachments = ticket.attachments.all()
+    if is_staff(user):
+        return attachments
+    return attachments.filter(internal=False).exclude(message__visibility=Visibility.INTERNAL)
+
+
+def events_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """Return the ticket's history; customers do not see internal-only actions."""
+    events = ticket.events.all()
+    return events if is_staff(user) else events.exclude(action__in=INTERNAL_ACTIONS)
+
+
+INTERNAL_ACTIONS = frozenset({"note_added", "assigned", "attachment_internal"})
+
+
+def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
+    """Return the organisations this user may see: all for staff, their own for contacts."""
+    if is_staff(user):
+        return Organisation.objects.all()
+    contact = contact_of(user)
+    if contact is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk=contact.organisation_id)
+
+
+def contacts_visible_to(user: AnyUser) -> QuerySet[Contact]:
+    """Return the contacts this user may see: all for staff; a CPC sees colleagues."""
+    if is_staff(user):
+        return Contact.objects.all()
+    contact = contact_of(user)
+    if contact is None:
+        return Contact.objects.none()
+    if contact.is_cpc:
+        return Contact.objects.filter(organisation_id=contact.organisation_id)
+    return Contact.objects.filter(pk=contact.pk)
+
+
+def contracts_visible_to(user: AnyUser) -> QuerySet[Contract]:
+    """Return the contracts this user may see: all for staff, their organisation's for contacts."""
+    if is_staff(user):
+        return Contract.objects.all()
+    contact = contact_of(user)
+    if contact is None:
+        return Contract.objects.none()
+    return Contract.objects.filter(organisation_id=contact.organisation_id)
+
+
+def products_visible_to(user: AnyUser) -> QuerySet[Product]:
+    """Return the products a user may see: every active product for anyone signed in."""
+    if not user.is_authenticated:
+        return Product.objects.none()
+    products = Product.objects.select_related("group")
+    return products if is_staff(user) else products.filter(active=True)
