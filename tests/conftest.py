@@ -1,0 +1,48 @@
+"""Shared fixtures: people on both sides of the desk, and API clients for them."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from servicedesk.accounts.models import Contact, User
+from tests.factories import ContactFactory, StaffFactory
+
+
+@pytest.fixture
+def agent(db: None) -> User:
+    return StaffFactory()
+
+
+@pytest.fixture
+def contact(db: None) -> Contact:
+    return ContactFactory()
+
+
+@pytest.fixture
+def other_contact(db: None) -> Contact:
+    """A contact of another organisation: must never see the first one's data."""
+    return ContactFactory()
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def agent_api(agent: User) -> APIClient:
+    return client_for(agent)
+
+
+@pytest.fixture
+def contact_api(contact: Contact) -> APIClient:
+    assert contact.user is not None
+    return client_for(contact.user)
+
+
+@pytest.fixture
+def other_api(other_contact: Contact) -> APIClient:
+    assert other_contact.user is not None
+    return client_for(other_contact.user)
