@@ -46,3 +46,9 @@ def contact_api(contact: Contact) -> APIClient:
 def other_api(other_contact: Contact) -> APIClient:
     assert other_contact.user is not None
     return client_for(other_contact.user)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Real hashing is slow on purpose; tests need speed, not strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -64,7 +64,9 @@ class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     name = factory.Sequence(lambda n: f"Contact {n}")
     email = factory.Sequence(lambda n: f"contact{n}@customer.example")
     user = factory.SubFactory(
-        UserFactory, username=factory.SelfAttribute("..email"), email=factory.SelfAttribute("..email")
+        UserFactory,
+        username=factory.SelfAttribute("..email"),
+        email=factory.SelfAttribute("..email"),
     )
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks_db",
     "servicedesk.core",
@@ -125,6 +126,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -140,9 +142,10 @@ ATTACHMENT_BLOCKED_EXTENSIONS = env_list(
 
 TICKET_NUMBER_PREFIX = env_str("TICKET_NUMBER_PREFIX", "SD")
 
-MAILERS = {
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS: dict[str, dict[str, object]] = {
     "default": {
-        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "BACKEND": EMAIL_BACKEND_PATH,
         "OPTIONS": {
             "host": env_str("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
@@ -154,7 +157,8 @@ MAILERS = {
         },
     }
 }
-if not MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+if not EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    # Only the SMTP backend takes these options.
     MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -180,7 +184,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, organisations, contacts, products and contracts of the service desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files, not a CDN.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "servicedesk.tickets.models.Kind",
+        "LinkKindEnum": "servicedesk.tickets.models.LinkKind",
+        "LevelEnum": "servicedesk.tickets.models.Level",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Production hardening, switched on by environment (see README).

@@ -19,12 +19,22 @@ from servicedesk.tickets.models import (
     TicketLink,
 )
 
+MESSAGE_FIELDS: tuple[str, ...] = (
+    "created_at",
+    "visibility",
+    "channel",
+    "author_user",
+    "author_contact",
+    "body",
+)
+EVENT_FIELDS: tuple[str, ...] = ("at", "actor", "action", "field", "old_value", "new_value", "note")
+ATTACHMENT_FIELDS: tuple[str, ...] = ("filename", "content_type", "size", "internal", "created_at")
+
 
 class MessageInline(admin.StackedInline[Message, Ticket]):
     model = Message
     extra = 0
-    fields = ["created_at", "visibility", "channel", "author_user", "author_contact", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = MESSAGE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -34,8 +44,7 @@ class MessageInline(admin.StackedInline[Message, Ticket]):
 class EventInline(admin.TabularInline[TicketEvent, Ticket]):
     model = TicketEvent
     extra = 0
-    fields = ["at", "actor", "action", "field", "old_value", "new_value", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = EVENT_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -45,8 +54,7 @@ class EventInline(admin.TabularInline[TicketEvent, Ticket]):
 class AttachmentInline(admin.TabularInline[Attachment, Ticket]):
     model = Attachment
     extra = 0
-    fields = ["filename", "content_type", "size", "internal", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ATTACHMENT_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

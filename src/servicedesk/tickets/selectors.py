@@ -21,7 +21,7 @@ def contact_of(user: AnyUser) -> Contact | None:
     if not user.is_authenticated or not user.is_active:
         return None
     try:
-        contact: Contact = user.contact  # type: ignore[union-attr]
+        contact: Contact = user.contact
     except Contact.DoesNotExist:
         return None
     return contact if contact.active else None

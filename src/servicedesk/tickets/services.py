@@ -451,7 +451,7 @@ def _extension(filename: str) -> str:
 def attachment_add(
     *,
     ticket: Ticket,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     actor: User | None,
     message: Message | None = None,
     internal: bool = False,

@@ -69,3 +69,18 @@ def refusal(status: str, target: str, kind: str) -> str | None:
 def requirement(target: str) -> Requirement:
     """Return what a move to the target status needs."""
     return REQUIREMENTS.get(Status(target), Requirement())
+
+
+# A customer may close their own ticket, confirm or reject an offered solution,
+# and reopen a closed one; every other move is the desk's.
+CUSTOMER_MOVES: dict[Status, frozenset[Status]] = {
+    S.SOLUTION_OFFERED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+}
+
+
+def customer_may_move_to(status: str, target: str) -> bool:
+    """Return whether a customer (not staff) may move a ticket from status to target."""
+    if target == S.CLOSED:
+        return status != S.CLOSED
+    return target in CUSTOMER_MOVES.get(Status(status), frozenset())

@@ -1,0 +1,46 @@
+"""Contracts: what a customer is entitled to."""
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+
+from servicedesk.api.permissions import ReadOrManage
+from servicedesk.contracts.models import Contract
+from servicedesk.tickets.selectors import contracts_visible_to
+
+
+class ContractSerializer(serializers.ModelSerializer[Contract]):
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "reference",
+            "products",
+            "starts_on",
+            "ends_on",
+            "service_level",
+            "priority_scheme",
+            "calendar",
+            "coverage",
+            "warranty_ends_on",
+            "reporters",
+            "active",
+        ]
+        read_only_fields = ["id"]
+
+
+class ContractViewSet(viewsets.ModelViewSet[Contract]):
+    """Contracts: contacts see their organisation's; managers create and change them."""
+
+    serializer_class = ContractSerializer
+    permission_classes = [ReadOrManage]
+    filterset_fields = ["organisation", "active", "service_level"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Contract]:
+        return (
+            contracts_visible_to(self.request.user)
+            .prefetch_related("products")
+            .order_by("organisation_id", "name")
+        )

@@ -1,0 +1,477 @@
+"""Tickets: list, create, read by number, update, status, messages, attachments, history."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servicedesk.accounts.models import Contact, Supplier, Team, User
+from servicedesk.api.permissions import StaffOnly
+from servicedesk.catalog.models import Product
+from servicedesk.tickets import selectors, services, workflow
+from servicedesk.tickets.models import (
+    Attachment,
+    Channel,
+    Kind,
+    Level,
+    LinkKind,
+    Message,
+    Reproducible,
+    Status,
+    Ticket,
+    TicketEvent,
+    Visibility,
+)
+
+# ----------------------------------------------------------------------------- output
+
+
+class PartySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TicketSerializer(serializers.ModelSerializer[Ticket]):
+    requester = serializers.SerializerMethodField()
+    organisation = PartySerializer()
+    product = PartySerializer(allow_null=True)
+    assignee = serializers.SerializerMethodField()
+    team = PartySerializer(allow_null=True)
+    supplier = PartySerializer(allow_null=True)
+    contract = serializers.CharField(source="contract.reference", default=None)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "kind",
+            "title",
+            *services.DESCRIPTION_FIELDS,
+            "channel",
+            "status",
+            "priority",
+            "requested_priority",
+            "priority_justification",
+            "impact",
+            "urgency",
+            "requester",
+            "organisation",
+            "contract",
+            "product",
+            "assignee",
+            "team",
+            "support_line",
+            "supplier",
+            "supplier_reference",
+            "created_at",
+            "updated_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_requester(self, ticket: Ticket) -> dict[str, Any]:
+        return {
+            "id": ticket.requester_id,
+            "name": ticket.requester.name,
+            "email": ticket.requester.email,
+        }
+
+    def get_assignee(self, ticket: Ticket) -> dict[str, Any] | None:
+        user = ticket.assignee
+        if user is None:
+            return None
+        return {"id": user.pk, "name": user.get_full_name() or user.username}
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "visibility", "channel", "body", "author", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, message: Message) -> str:
+        if message.author_contact is not None:
+            return message.author_contact.name
+        if message.author_user is not None:
+            return message.author_user.get_full_name() or message.author_user.username
+        return ""
+
+
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "internal", "message", "created_at"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["at", "actor", "action", "field", "old_value", "new_value", "note"]
+        read_only_fields = fields
+
+    def get_actor(self, event: TicketEvent) -> str | None:
+        return event.actor.username if event.actor is not None else None
+
+
+# ----------------------------------------------------------------------------- input
+
+
+class TicketCreateIn(serializers.Serializer[Any]):
+    requester = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        required=False,
+        help_text="The reporting contact; staff must give it, contacts report as themselves.",
+    )
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.INCIDENT)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    requested_priority = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    steps_taken = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    expected_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    actual_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    reproducible = serializers.ChoiceField(choices=Reproducible.choices, required=False)
+    administration = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    affected_users = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    business_impact = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    recent_changes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+class TicketUpdateIn(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    steps_taken = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    expected_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    actual_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    reproducible = serializers.ChoiceField(choices=Reproducible.choices, required=False)
+    administration = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    affected_users = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    business_impact = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    recent_changes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    priority = serializers.CharField(max_length=20, required=False)
+    priority_justification = serializers.CharField(required=False, allow_blank=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    support_line = serializers.ChoiceField(choices=[1, 2, 3], required=False)
+
+
+STAFF_ONLY_UPDATES = frozenset(
+    {"priority", "priority_justification", "assignee", "team", "support_line"}
+)
+ASSIGNMENT_FIELDS = frozenset({"assignee", "team", "support_line"})
+
+
+class StatusIn(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    supplier = serializers.PrimaryKeyRelatedField(
+        queryset=Supplier.objects.all(), required=False, allow_null=True
+    )
+    supplier_reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+
+class MessageIn(serializers.Serializer[Any]):
+    body = serializers.CharField(max_length=200_000)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PUBLIC)
+
+
+class AttachmentIn(serializers.Serializer[Any]):
+    file = serializers.FileField(allow_empty_file=True)
+    message = serializers.IntegerField(required=False, allow_null=True)
+    internal = serializers.BooleanField(default=False)
+
+
+class LinkIn(serializers.Serializer[Any]):
+    target = serializers.CharField(max_length=20, help_text="The other ticket's number.")
+    kind = serializers.ChoiceField(choices=LinkKind.choices)
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
+    priority = django_filters.CharFilter()
+    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    product = django_filters.NumberFilter(field_name="product_id")
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
+    q = django_filters.CharFilter(method="search", max_length=200)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    ordering = django_filters.OrderingFilter(
+        fields=("created_at", "updated_at", "priority_rank", "number")
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+
+# ----------------------------------------------------------------------------- views
+
+
+class TicketViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Ticket],
+):
+    """Tickets the caller may see, addressed by number (e.g. SD-000123)."""
+
+    serializer_class = TicketSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[^/]+"
+    filterset_class = TicketFilter
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        return selectors.tickets_visible_to(self.request.user).select_related(
+            "requester", "organisation", "product", "assignee", "team", "supplier", "contract"
+        )
+
+    def get_object(self) -> Ticket:
+        number = str(self.kwargs["number"]).upper()
+        return get_object_or_404(self.get_queryset(), number=number)
+
+    def _staff(self) -> bool:
+        return selectors.is_staff(self.request.user)
+
+    def _user(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
+    @extend_schema(request=TicketCreateIn, responses={201: TicketSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = TicketCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        requester = values.pop("requester", None)
+        if self._staff():
+            if requester is None:
+                raise ValidationError({"requester": ["Staff must name the reporting contact."]})
+        else:
+            me = selectors.contact_of(request.user)
+            if me is None:
+                raise ValidationError({"requester": ["Only contacts and staff can report."]})
+            if requester is not None and requester.pk != me.pk:
+                raise ValidationError({"requester": ["You can only report as yourself."]})
+            requester = me
+            if values["channel"] == Channel.PHONE:
+                # Phone calls are logged by agents; a contact's own report is not one.
+                values["channel"] = Channel.API
+        details = {key: values.pop(key) for key in services.DESCRIPTION_FIELDS if key in values}
+        ticket = services.ticket_create(
+            requester=requester,
+            title=values["title"],
+            kind=values["kind"],
+            channel=values["channel"],
+            product=values.get("product"),
+            impact=values.get("impact", ""),
+            urgency=values.get("urgency", ""),
+            requested_priority=values.get("requested_priority", ""),
+            details=details,
+            actor=self._user(),
+        )
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TicketUpdateIn, responses={200: TicketSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        data = TicketUpdateIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unknown = set(request.data) - set(TicketUpdateIn().fields)
+        if "status" in unknown:
+            raise ValidationError({"status": ["Change the status with POST .../status."]})
+        if unknown:
+            raise ValidationError({sorted(unknown)[0]: ["This field cannot be changed."]})
+        staff = self._staff()
+        if not staff:
+            forbidden = STAFF_ONLY_UPDATES & set(values)
+            if forbidden:
+                raise ValidationError({sorted(forbidden)[0]: ["Only staff may change this."]})
+        actor = self._user()
+        if "priority" in values:
+            services.ticket_change_priority(
+                ticket=ticket,
+                actor=actor,
+                priority=values.pop("priority"),
+                justification=values.pop("priority_justification", ""),
+            )
+        values.pop("priority_justification", None)
+        assignment = {key: values.pop(key) for key in ASSIGNMENT_FIELDS if key in values}
+        if assignment:
+            services.ticket_assign(
+                ticket=ticket,
+                actor=actor,
+                assignee=assignment.get("assignee", ticket.assignee),
+                team=assignment.get("team"),
+                support_line=assignment.get("support_line"),
+            )
+        if values:
+            services.ticket_update(ticket=ticket, actor=actor, changes=values, staff=staff)
+        return Response(TicketSerializer(self.get_queryset().get(pk=ticket.pk)).data)
+
+    @extend_schema(request=StatusIn, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        data = StatusIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = data.validated_data["status"]
+        if not self._staff() and not workflow.customer_may_move_to(ticket.status, target):
+            raise ValidationError(
+                {"status": ["A customer can only close a ticket or reopen a solved one."]}
+            )
+        services.ticket_transition(
+            ticket=ticket,
+            actor=self._user(),
+            status=target,
+            note=data.validated_data.get("note", ""),
+            supplier=data.validated_data.get("supplier"),
+            supplier_reference=data.validated_data.get("supplier_reference", ""),
+        )
+        return Response(TicketSerializer(self.get_queryset().get(pk=ticket.pk)).data)
+
+    @extend_schema(methods=["GET"], responses={200: MessageSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=MessageIn, responses={201: MessageSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="messages")
+    def messages(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        if request.method == "GET":
+            messages = selectors.messages_visible_to(request.user, ticket).select_related(
+                "author_user", "author_contact"
+            )
+            return Response(MessageSerializer(messages, many=True).data)
+        data = MessageIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = None if self._staff() else selectors.contact_of(request.user)
+        message = services.ticket_add_message(
+            ticket=ticket,
+            body=data.validated_data["body"],
+            author=self._user(),
+            contact=contact,
+            visibility=data.validated_data["visibility"],
+            channel=Channel.API,
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=AttachmentIn, responses={201: AttachmentSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="attachments",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def attachments(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        if request.method == "GET":
+            attachments = selectors.attachments_visible_to(request.user, ticket)
+            return Response(AttachmentSerializer(attachments, many=True).data)
+        data = AttachmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        staff = self._staff()
+        message = None
+        if data.validated_data.get("message") is not None:
+            message = (
+                selectors.messages_visible_to(request.user, ticket)
+                .filter(pk=data.validated_data["message"])
+                .first()
+            )
+            if message is None:
+                raise ValidationError({"message": ["No such message on this ticket."]})
+        internal = data.validated_data["internal"]
+        if internal and not staff:
+            raise ValidationError({"internal": ["Only staff can add internal attachments."]})
+        attachment = services.attachment_add(
+            ticket=ticket,
+            upload=data.validated_data["file"],
+            actor=self._user(),
+            message=message,
+            internal=internal,
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/content")
+    def attachment_content(self, request: Request, number: str, attachment_id: str) -> Any:
+        ticket = self.get_object()
+        attachment = get_object_or_404(
+            selectors.attachments_visible_to(request.user, ticket), pk=int(attachment_id)
+        )
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type="application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    @extend_schema(responses={200: EventSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="events")
+    def events(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        events = selectors.events_visible_to(request.user, ticket).select_related("actor")
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(request=LinkIn, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="links", permission_classes=[StaffOnly])
+    def links(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        data = LinkIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = self.get_queryset().filter(number=data.validated_data["target"].upper()).first()
+        if target is None:
+            raise ValidationError({"target": ["No ticket with this number."]})
+        services.ticket_link(
+            ticket=ticket, target=target, kind=data.validated_data["kind"], actor=self._user()
+        )
+        return Response(
+            {"source": ticket.number, "target": target.number, "kind": data.validated_data["kind"]},
+            status=status.HTTP_201_CREATED,
+        )
