@@ -99,7 +99,7 @@ class ContractFactory(factory.django.DjangoModelFactory[Contract]):
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Contract {n}")
     reference = factory.Sequence(lambda n: f"C-{n:05d}")
-    service_level = "severity-office-hours-nl"
+    service_level = "severity-nl-office-hours"
     priority_scheme = "severity-1-4"
     starts_on = factory.LazyFunction(lambda: timezone.now().date())
 

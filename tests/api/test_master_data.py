@@ -97,3 +97,26 @@ def test_it_reports_a_missing_field_by_name(manager_api: APIClient) -> None:
     response = manager_api.post("/api/v1/organisations/", {"code": "x"}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()
+
+
+def test_it_refuses_a_scheme_that_does_not_fit_the_service_level(manager_api: APIClient) -> None:
+    org = manager_api.post("/api/v1/organisations/", {"name": "B", "code": "b"}, format="json")
+    payload = {
+        "organisation": org.json()["id"],
+        "name": "Support",
+        "reference": "C-1",
+        "service_level": "severity-nl-office-hours",
+        "priority_scheme": "high-medium-low",
+    }
+    wrong = manager_api.post("/api/v1/contracts/", payload, format="json")
+    assert wrong.status_code == 400
+    assert "priority_scheme" in wrong.json()
+    unknown = manager_api.post(
+        "/api/v1/contracts/", {**payload, "service_level": "gold"}, format="json"
+    )
+    assert unknown.status_code == 400
+    assert "service_level" in unknown.json()
+    right = manager_api.post(
+        "/api/v1/contracts/", {**payload, "priority_scheme": "severity-1-4"}, format="json"
+    )
+    assert right.status_code == 201, right.content

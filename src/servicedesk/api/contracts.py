@@ -1,10 +1,12 @@
 """Contracts: what a customer is entitled to."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from servicedesk.api.permissions import ReadOrManage
-from servicedesk.contracts.models import Contract
+from servicedesk.contracts.models import Contract, scheme_mismatch
 from servicedesk.tickets.selectors import contracts_visible_to
 
 
@@ -28,6 +30,14 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
             "active",
         ]
         read_only_fields = ["id"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        level = attrs.get("service_level", getattr(self.instance, "service_level", ""))
+        scheme = attrs.get("priority_scheme", getattr(self.instance, "priority_scheme", ""))
+        problem = scheme_mismatch(level, scheme)
+        if problem:
+            raise serializers.ValidationError({"priority_scheme": [problem]})
+        return attrs
 
 
 class ContractViewSet(viewsets.ModelViewSet[Contract]):

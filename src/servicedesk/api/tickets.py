@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,6 +19,7 @@ from servicedesk.accounts.models import Contact, Supplier, Team, User
 from servicedesk.api.permissions import StaffOnly
 from servicedesk.catalog.models import Product
 from servicedesk.tickets import selectors, services, workflow
+from servicedesk.tickets import sla as ticket_sla
 from servicedesk.tickets.models import (
     Attachment,
     Channel,
@@ -28,6 +30,7 @@ from servicedesk.tickets.models import (
     Reproducible,
     Status,
     Ticket,
+    TicketClock,
     TicketEvent,
     Visibility,
 )
@@ -40,6 +43,29 @@ class PartySerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
+class ClockSerializer(serializers.ModelSerializer[TicketClock]):
+    class Meta:
+        model = TicketClock
+        fields = [
+            "key",
+            "metric",
+            "state",
+            "priority",
+            "internal",
+            "target_seconds",
+            "objective_percent",
+            "started_at",
+            "due_at",
+            "warn_at",
+            "met_at",
+            "breached_at",
+            "remaining_seconds",
+            "no_target_reason",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+
 class TicketSerializer(serializers.ModelSerializer[Ticket]):
     requester = serializers.SerializerMethodField()
     organisation = PartySerializer()
@@ -48,6 +74,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     team = PartySerializer(allow_null=True)
     supplier = PartySerializer(allow_null=True)
     contract = serializers.CharField(source="contract.reference", default=None)
+    sla = ClockSerializer(source="clocks", many=True, read_only=True)
 
     class Meta:
         model = Ticket
@@ -77,6 +104,8 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "first_response_at",
             "resolved_at",
             "closed_at",
+            "sla_due_at",
+            "sla",
         ]
         read_only_fields = fields
 
@@ -92,6 +121,13 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         if user is None:
             return None
         return {"id": user.pk, "name": user.get_full_name() or user.username}
+
+
+class SlaExplanationSerializer(ClockSerializer):
+    explanation = serializers.ListField(child=serializers.CharField())
+
+    class Meta(ClockSerializer.Meta):
+        fields = [*ClockSerializer.Meta.fields, "explanation"]
 
 
 class MessageSerializer(serializers.ModelSerializer[Message]):
@@ -265,8 +301,12 @@ class TicketViewSet(
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return selectors.tickets_visible_to(self.request.user).select_related(
-            "requester", "organisation", "product", "assignee", "team", "supplier", "contract"
+        return (
+            selectors.tickets_visible_to(self.request.user)
+            .select_related(
+                "requester", "organisation", "product", "assignee", "team", "supplier", "contract"
+            )
+            .prefetch_related("clocks")
         )
 
     def get_object(self) -> Ticket:
@@ -451,6 +491,21 @@ class TicketViewSet(
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+    @extend_schema(responses={200: SlaExplanationSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="sla")
+    def sla(self, request: Request, number: str) -> Response:
+        """Each SLA target of the ticket now, with the explanation of its due time."""
+        ticket = self.get_object()
+        now = timezone.now()
+        rows = [
+            {
+                **ClockSerializer(ticket_sla.clock_row(ticket, result, now)).data,
+                "explanation": text.lines(),
+            }
+            for result, text in ticket_sla.explanations(ticket, now=now).values()
+        ]
+        return Response(rows)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="events")

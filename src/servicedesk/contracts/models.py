@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,20 @@ class BusinessCalendar(models.Model):
         return self.name
 
 
+def service_level_choices() -> list[tuple[str, str]]:
+    """Return the service-level presets of the SLA engine as choices."""
+    from servicedesk.sla.presets import PRESETS
+
+    return [(key, preset.name) for key, preset in PRESETS.items()]
+
+
+def priority_scheme_choices() -> list[tuple[str, str]]:
+    """Return the priority schemes of the SLA engine as choices."""
+    from servicedesk.sla.schemes import SCHEMES
+
+    return [(key, scheme.name) for key, scheme in SCHEMES.items()]
+
+
 class Coverage(models.TextChoices):
     """What the maintenance contract covers; the rest is billable (seeds 000, 004)."""
 
@@ -77,9 +92,12 @@ class Contract(models.Model):
     service_level = models.CharField(
         _("service level"),
         max_length=60,
+        choices=service_level_choices,
         help_text=_("Key of the service-level policy whose targets apply."),
     )
-    priority_scheme = models.CharField(_("priority scheme"), max_length=60)
+    priority_scheme = models.CharField(
+        _("priority scheme"), max_length=60, choices=priority_scheme_choices
+    )
     calendar = models.ForeignKey(
         BusinessCalendar,
         on_delete=models.PROTECT,
@@ -108,3 +126,22 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.reference})"
+
+    def clean(self) -> None:
+        """Check that the priority scheme is the one the service level's targets are set in."""
+        problem = scheme_mismatch(self.service_level, self.priority_scheme)
+        if problem:
+            raise ValidationError({"priority_scheme": problem})
+
+
+def scheme_mismatch(service_level: str, priority_scheme: str) -> str | None:
+    """Return why the scheme does not fit the service level, or None when it does."""
+    from servicedesk.sla.presets import PRESETS
+
+    preset = PRESETS.get(service_level)
+    if preset is None or preset.scheme.key == priority_scheme:
+        return None
+    return str(
+        _("The service level %(level)s uses the priority scheme %(scheme)s.")
+        % {"level": preset.name, "scheme": preset.scheme.key}
+    )

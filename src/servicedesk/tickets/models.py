@@ -159,6 +159,21 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Denormalised from the ticket's clocks for queues and sweeps (see tickets.sla).
+    sla_due_at = models.DateTimeField(
+        _("next SLA due"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("The earliest due time of a running SLA clock."),
+    )
+    sla_next_check_at = models.DateTimeField(
+        _("next SLA check"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When time alone next changes an SLA clock (a warning or a breach)."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -328,3 +343,46 @@ class TicketEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("ticket events are append-only")
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    NONE = "none", _("No target")
+
+
+class TicketClock(models.Model):
+    """The stored state of one SLA target of a ticket, as last computed by the SLA engine."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    key = models.CharField(_("target"), max_length=40)
+    metric = models.CharField(_("metric"), max_length=30)
+    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices)
+    priority = models.CharField(_("priority"), max_length=20, blank=True)
+    target_seconds = models.PositiveIntegerField(_("target"), null=True, blank=True)
+    objective_percent = models.FloatField(_("objective"), null=True, blank=True)
+    internal = models.BooleanField(_("internal target"), default=False)
+    no_target_reason = models.CharField(_("why no target"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    remaining_seconds = models.IntegerField(_("remaining"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"))
+    # Set once, by a conditional update, so each warning and breach is recorded once.
+    warning_recorded_at = models.DateTimeField(null=True, blank=True)
+    breach_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ticket", "pk"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "key"], name="ticket_clock_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.state}"

@@ -1,44 +1,19 @@
-"""The priority scheme that applies to a ticket, by its contract (the SLA engine defines them)."""
-
-from dataclasses import dataclass
+"""The priority scheme that applies to a ticket: its contract's, or the desk's default."""
 
 from servicedesk.contracts.models import Contract
+from servicedesk.sla.schemes import SCHEMES, PriorityScheme
 
 DEFAULT_SCHEME = "low-normal-high-critical"
 
 
-@dataclass(frozen=True)
-class SchemeView:
-    """What ticket services need of a priority scheme."""
-
-    key: str
-    ordered: tuple[str, ...]  # most urgent first
-    default: str
-    matrix: dict[tuple[str, str], str]
-
-    def has(self, code: str) -> bool:
-        return code in self.ordered
-
-    def codes(self) -> list[str]:
-        return list(self.ordered)
-
-    def rank(self, code: str) -> int:
-        """Return 1 for the most urgent priority, 2 for the next, and so on."""
-        return self.ordered.index(code) + 1
-
-    def suggest(self, *, impact: str, urgency: str) -> str:
-        """Return the priority for impact and urgency, or the default when either is unknown."""
-        return self.matrix.get((impact, urgency), self.default)
+def scheme_for(contract: Contract | None) -> PriorityScheme:
+    """Return the priority scheme of the contract, or the desk's default without one."""
+    key = contract.priority_scheme if contract is not None else DEFAULT_SCHEME
+    return SCHEMES.get(key, SCHEMES[DEFAULT_SCHEME])
 
 
-_FALLBACK = SchemeView(
-    key=DEFAULT_SCHEME,
-    ordered=("critical", "high", "normal", "low"),
-    default="normal",
-    matrix={},
-)
-
-
-def scheme_for(contract: Contract | None) -> SchemeView:
-    """Return the priority scheme of the contract, or the desk's default."""
-    return _FALLBACK
+def suggest(scheme: PriorityScheme, *, impact: str, urgency: str) -> str:
+    """Return the priority for impact and urgency, or the scheme's default if either is unknown."""
+    if impact and urgency:
+        return scheme.priority_for(impact, urgency)
+    return scheme.default

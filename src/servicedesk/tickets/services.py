@@ -36,6 +36,7 @@ from servicedesk.tickets.models import (
     Visibility,
 )
 from servicedesk.tickets.numbering import next_ticket_number
+from servicedesk.tickets.sla import sla_refresh
 
 DESCRIPTION_FIELDS = (
     "description",
@@ -170,7 +171,7 @@ def ticket_create(
                 ]
             }
         )
-    priority = requested_priority or scheme.suggest(impact=impact, urgency=urgency)
+    priority = requested_priority or priorities.suggest(scheme, impact=impact, urgency=urgency)
 
     ticket = Ticket(
         number=next_ticket_number(),
@@ -206,6 +207,7 @@ def ticket_create(
         new=ticket.status,
         note=f"channel {channel}",
     )
+    sla_refresh(ticket, now=at)
     return ticket
 
 
@@ -260,9 +262,13 @@ def ticket_add_message(
     contact: Contact | None = None,
     visibility: str = Visibility.PUBLIC,
     channel: str = Channel.PORTAL,
+    workaround: bool = False,
     now: datetime.datetime | None = None,
 ) -> Message:
-    """Add a public reply or internal note and return it; a staff reply is a first response."""
+    """Add a public reply or internal note and return it; a staff reply is a first response.
+
+    A staff reply marked `workaround` also records that a workaround was offered.
+    """
     at = _now(now)
     body = body.strip()
     if not body:
@@ -287,8 +293,17 @@ def ticket_add_message(
         ticket.first_response_at = at
         fields.append("first_response_at")
     ticket.save(update_fields=fields)
-    action = "note_added" if visibility == Visibility.INTERNAL else "reply_added"
+    if visibility == Visibility.INTERNAL:
+        action = "note_added"
+    else:
+        action = "agent_replied" if from_staff else "customer_replied"
     _event(ticket, actor=author, action=action, at=at, note=f"message {message.pk}")
+    if workaround and from_staff and visibility == Visibility.PUBLIC:
+        _event(
+            ticket, actor=author, action="workaround_offered", at=at, note=f"message {message.pk}"
+        )
+    if from_staff and visibility == Visibility.PUBLIC:
+        sla_refresh(ticket, now=at)
     return message
 
 
@@ -324,6 +339,7 @@ def ticket_assign(
     ticket.save(update_fields=["assignee", "team", "support_line", "updated_at"])
     for field, old, new in changes:
         _event(ticket, actor=actor, action="assigned", at=at, field=field, old=old, new=new)
+    sla_refresh(ticket, now=at)
     return ticket
 
 
@@ -366,6 +382,7 @@ def ticket_change_priority(
         new=priority,
         note=justification,
     )
+    sla_refresh(ticket, now=at)
     return ticket
 
 
@@ -425,6 +442,7 @@ def ticket_transition(
         new=status,
         note=note,
     )
+    sla_refresh(ticket, now=at)
     return ticket
 
 

@@ -1,0 +1,142 @@
+"""Explanations of computed clocks: why a due time is what it is, in plain English lines.
+
+`explain(result)` returns an `Explanation` whose `lines()` list the target, start, calendar,
+priority changes (re-based from the original start), pauses, reopens, closed days skipped
+between the start and the due time, the due time, the warning instant and the state.
+Times are shown in the calendar's zone. Strings go through `_`, a no-op hook a later
+issue can point at a translation function; templates are formatted after translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from servicedesk.sla.clock import ClockResult, ClockState
+
+
+def _(text: str) -> str:
+    """Return `text` translated; for now, unchanged."""
+    return text
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The lines that explain one clock."""
+
+    entries: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """Return the explanation as a list of sentences."""
+        return list(self.entries)
+
+    def text(self) -> str:
+        """Return the explanation as one text, a sentence per line."""
+        return "\n".join(self.entries)
+
+
+def format_duration(value: timedelta) -> str:
+    """Return e.g. "30 min", "2 h", "1 h 30 min", "30 days"; whole weeks of days as days."""
+    seconds = int(value.total_seconds())
+    if seconds >= 7 * 86400 and seconds % 86400 == 0:
+        return _("{n} days").format(n=seconds // 86400)
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    parts = []
+    if hours:
+        parts.append(_("{n} h").format(n=hours))
+    if minutes or not hours:
+        parts.append(_("{n} min").format(n=minutes))
+    return " ".join(parts)
+
+
+def explain(result: ClockResult) -> Explanation:
+    """Return the explanation of a computed clock."""
+    zone = ZoneInfo(result.calendar.tz) if result.calendar else UTC
+
+    def at(value: datetime) -> str:
+        local = value.astimezone(zone)
+        return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
+
+    target = result.target
+    if target is None:
+        return Explanation(
+            (
+                _("{key}: no target ({reason}).").format(
+                    key=result.key.replace("_", " "), reason=result.no_target_reason
+                ),
+                _("Started {start}.").format(start=at(result.start)),
+            )
+        )
+
+    out = [
+        _(
+            "Target: {label} within {duration} ({objective}% of tickets), priority {priority}."
+        ).format(
+            label=target.label,
+            duration=format_duration(target.duration),
+            objective=f"{target.objective_percent:g}",
+            priority=result.priority,
+        ),
+        _("Started {start}.").format(start=at(result.start)),
+    ]
+    if result.calendar is not None:
+        out.append(_("Counted in: {calendar}.").format(calendar=result.calendar.describe()))
+    for change in result.priority_changes:
+        out.append(
+            _(
+                "Priority changed from {old} to {new} at {at}: the due time is re-based on "
+                "the new target from the original start."
+            ).format(old=change.old, new=change.new, at=at(change.at))
+        )
+    for pause in result.pauses:
+        if pause.end is None:
+            out.append(
+                _("Paused ({reason}) since {start}.").format(
+                    reason=pause.reason.replace("_", " "), start=at(pause.start)
+                )
+            )
+        else:
+            out.append(
+                _("Paused ({reason}) from {start} to {end}.").format(
+                    reason=pause.reason.replace("_", " "), start=at(pause.start), end=at(pause.end)
+                )
+            )
+    for reopened in result.reopened_at:
+        out.append(
+            _("Reopened {at}: the clock resumed with the time it had already used.").format(
+                at=at(reopened)
+            )
+        )
+    until = result.due or result.now
+    if result.calendar is not None and not result.calendar.is_always_open:
+        skipped = result.calendar.closed_days(result.start, until)
+        if skipped:
+            days = ", ".join(f"{day:%a %d %b %Y} ({name})" for day, name in skipped)
+            out.append(_("Closed days skipped: {days}.").format(days=days))
+    if result.due is not None:
+        out.append(_("Due {due}.").format(due=at(result.due)))
+    else:
+        out.append(_("Due time not known while the clock is paused."))
+    if result.warn_at is not None and result.state in (ClockState.RUNNING, ClockState.PAUSED):
+        out.append(_("Warning from {at}.").format(at=at(result.warn_at)))
+    out.append(_state_line(result, at))
+    return Explanation(tuple(out))
+
+
+def _state_line(result: ClockResult, at: Callable[[datetime], str]) -> str:
+    used, left = format_duration(result.elapsed), format_duration(result.remaining or timedelta())
+    match result.state:
+        case ClockState.MET if result.met_at is not None:
+            return _("Met {at}, after {used}.").format(at=at(result.met_at), used=used)
+        case ClockState.BREACHED if result.breached_at is not None:
+            when = at(result.breached_at)
+            if result.met_at is not None:
+                return _("Breached {at}; met late, {met}.").format(at=when, met=at(result.met_at))
+            return _("Breached {at}; still open.").format(at=when)
+        case ClockState.PAUSED:
+            return _("Paused: {used} used, {left} left.").format(used=used, left=left)
+        case _:
+            return _("Running: {used} used, {left} left.").format(used=used, left=left)

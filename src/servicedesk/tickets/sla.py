@@ -1,0 +1,267 @@
+"""SLA state of tickets: the bridge between the database and the pure engine (`servicedesk.sla`).
+
+`sla_refresh` recomputes a ticket's clocks from its event history and stores them, with the
+ticket's earliest due time (for queues) and when time alone next changes a clock (for the
+sweep). It also records a ticket's SLA warnings and breaches as events, each exactly once:
+a clock row is claimed with a conditional UPDATE before its event is written, so two
+refreshes or two sweeps at the same moment cannot both record it.
+
+Event history -> clock events:
+- ``created`` starts every clock, with the priority the ticket had then;
+- ``status_changed`` is a status change (to ``solution_offered`` also offers a solution);
+- ``agent_replied`` is a public reply by staff; ``workaround_offered`` a workaround;
+- ``assigned`` (of an assignee) meets the assignment target;
+- ``priority_changed`` re-bases the targets (the engine's rule: from the original start).
+"""
+
+import datetime
+import functools
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from servicedesk.contracts.models import BusinessCalendar as CalendarRecord
+from servicedesk.contracts.models import Contract
+from servicedesk.sla import (
+    BusinessCalendar,
+    ClockEvent,
+    ClockResult,
+    EventKind,
+    Explanation,
+    Preset,
+    Target,
+    compute_clocks,
+    explain,
+)
+from servicedesk.sla.presets import PRESETS
+from servicedesk.tickets.models import Status, Ticket, TicketClock, TicketEvent
+
+E = EventKind
+SLA_ACTIONS = frozenset(
+    {"created", "status_changed", "agent_replied", "workaround_offered", "assigned",
+     "priority_changed"}
+)  # fmt: skip
+
+
+def preset_for(contract: Contract | None) -> Preset | None:
+    """Return the service-level preset of the contract, or None without one."""
+    if contract is None:
+        return None
+    return PRESETS.get(contract.service_level)
+
+
+@functools.lru_cache(maxsize=64)
+def _build_calendar(spec: str) -> BusinessCalendar:
+    data = json.loads(spec)
+    return BusinessCalendar(
+        data["tz"],
+        data["hours"],
+        holidays=data["holidays"],
+        country=data["country"] or None,
+        subdivision=data["subdivision"] or None,
+        extra_open=data["extra_open"],
+    )
+
+
+def calendar_from_record(record: CalendarRecord) -> BusinessCalendar:
+    """Return the engine's calendar for a stored calendar (built once per content)."""
+    spec = {
+        "tz": record.time_zone,
+        "hours": record.hours,
+        "holidays": record.holidays,
+        "country": record.country,
+        "subdivision": record.subdivision,
+        "extra_open": record.extra_open,
+    }
+    return _build_calendar(json.dumps(spec, sort_keys=True))
+
+
+def calendar_for(contract: Contract, preset: Preset) -> BusinessCalendar:
+    """Return the contract's own calendar, else the service level's."""
+    if contract.calendar is not None:
+        return calendar_from_record(contract.calendar)
+    return _build_calendar(json.dumps(preset.calendar.as_dict(), sort_keys=True))
+
+
+def clock_events(ticket: Ticket, events: Iterable[TicketEvent]) -> list[ClockEvent]:
+    """Return the clock events of a ticket's recorded history."""
+    history = [event for event in events if event.action in SLA_ACTIONS]
+    first_change = next((e for e in history if e.action == "priority_changed"), None)
+    initial_priority = first_change.old_value if first_change else ticket.priority
+    out: list[ClockEvent] = []
+    for event in history:
+        match event.action:
+            case "created":
+                out.append(
+                    ClockEvent(
+                        event.at,
+                        E.CREATED,
+                        status=event.new_value or Status.NEW,
+                        priority=initial_priority or None,
+                    )
+                )
+            case "status_changed":
+                out.append(ClockEvent(event.at, E.STATUS_CHANGED, status=event.new_value))
+                if event.new_value == Status.SOLUTION_OFFERED:
+                    out.append(ClockEvent(event.at, E.SOLUTION_OFFERED))
+            case "agent_replied":
+                out.append(ClockEvent(event.at, E.PUBLIC_REPLY))
+            case "workaround_offered":
+                out.append(ClockEvent(event.at, E.WORKAROUND_OFFERED))
+            case "assigned" if event.field == "assignee" and event.new_value:
+                out.append(ClockEvent(event.at, E.ASSIGNED))
+            case "priority_changed":
+                out.append(
+                    ClockEvent(event.at, E.PRIORITY_CHANGED, priority=event.new_value or None)
+                )
+    return out
+
+
+def compute(ticket: Ticket, *, now: datetime.datetime) -> dict[str, ClockResult]:
+    """Return the ticket's clocks at `now` from its history; {} without a service level."""
+    contract = ticket.contract
+    preset = preset_for(contract)
+    if contract is None or preset is None:
+        return {}
+    events = TicketEvent.objects.filter(ticket=ticket, action__in=SLA_ACTIONS).order_by("at", "pk")
+    return compute_clocks(
+        preset.policy_for(ticket.kind),
+        kind=ticket.kind,
+        events=clock_events(ticket, events),
+        now=now,
+        calendar=calendar_for(contract, preset),
+    )
+
+
+def explanations(
+    ticket: Ticket, *, now: datetime.datetime
+) -> dict[str, tuple[ClockResult, Explanation]]:
+    """Return each clock with the human-readable explanation of its due time."""
+    return {key: (result, explain(result)) for key, result in compute(ticket, now=now).items()}
+
+
+def _seconds(value: datetime.timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+def clock_row(ticket: Ticket, result: ClockResult, now: datetime.datetime) -> TicketClock:
+    """Return the (unsaved) stored form of a computed clock."""
+    target = result.target if isinstance(result.target, Target) else None
+    return TicketClock(
+        ticket=ticket,
+        key=result.key,
+        metric=str(target.metric) if target else result.key,
+        state=str(result.state),
+        priority=result.priority or "",
+        target_seconds=_seconds(target.duration) if target else None,
+        objective_percent=target.objective_percent if target else None,
+        internal=target.internal if target else False,
+        no_target_reason=(result.no_target_reason or "")[:200],
+        started_at=result.start,
+        due_at=result.due,
+        warn_at=result.warn_at,
+        met_at=result.met_at,
+        breached_at=result.breached_at,
+        remaining_seconds=_seconds(result.remaining),
+        computed_at=now,
+    )
+
+
+STORED_FIELDS = [
+    "metric", "state", "priority", "target_seconds", "objective_percent", "internal",
+    "no_target_reason", "started_at", "due_at", "warn_at", "met_at", "breached_at",
+    "remaining_seconds", "computed_at",
+]  # fmt: skip
+
+
+def _record_once(
+    clock: TicketClock, *, action: str, field: str, now: datetime.datetime, note: str
+) -> bool:
+    claimed = TicketClock.objects.filter(pk=clock.pk, **{f"{field}__isnull": True}).update(
+        **{field: now}
+    )
+    if claimed:
+        TicketEvent.objects.create(
+            ticket_id=clock.ticket_id, action=action, field=clock.key, at=now, note=note
+        )
+    return bool(claimed)
+
+
+@transaction.atomic
+def sla_refresh(ticket: Ticket, *, now: datetime.datetime | None = None) -> list[TicketClock]:
+    """Recompute and store the ticket's clocks; record new warnings and breaches once."""
+    now = now or timezone.now()
+    results = compute(ticket, now=now)
+    existing = {clock.key: clock for clock in TicketClock.objects.filter(ticket=ticket)}
+    stale = [clock.pk for key, clock in existing.items() if key not in results]
+    if stale:
+        TicketClock.objects.filter(pk__in=stale).delete()
+    fresh, changed = [], []
+    for key, result in results.items():
+        row = clock_row(ticket, result, now)
+        if key in existing:
+            row.pk = existing[key].pk
+            row.warning_recorded_at = existing[key].warning_recorded_at
+            row.breach_recorded_at = existing[key].breach_recorded_at
+            changed.append(row)
+        else:
+            fresh.append(row)
+    if fresh:
+        TicketClock.objects.bulk_create(fresh)
+        if not all(row.pk for row in fresh):  # SQLite before RETURNING support
+            fresh = list(TicketClock.objects.filter(ticket=ticket, key__in=[r.key for r in fresh]))
+    if changed:
+        TicketClock.objects.bulk_update(changed, STORED_FIELDS)
+    clocks = fresh + changed
+    for clock, result in ((c, results[c.key]) for c in clocks):
+        if result.warning and clock.warning_recorded_at is None:
+            _record_once(
+                clock,
+                action="sla_warning",
+                field="warning_recorded_at",
+                now=now,
+                note=f"due {result.due.isoformat() if result.due else ''}",
+            )
+        if result.state == "breached" and clock.breach_recorded_at is None:
+            _record_once(
+                clock,
+                action="sla_breached",
+                field="breach_recorded_at",
+                now=now,
+                note=f"due {result.breached_at.isoformat() if result.breached_at else ''}",
+            )
+    dues = [r.due for r in results.values() if r.state == "running" and r.due is not None]
+    checks = [r.next_change_at for r in results.values() if r.next_change_at is not None]
+    ticket.sla_due_at = min(dues) if dues else None
+    # Just after the instant, so the state has changed when the sweep looks.
+    ticket.sla_next_check_at = min(checks) + datetime.timedelta(seconds=1) if checks else None
+    Ticket.objects.filter(pk=ticket.pk).update(
+        sla_due_at=ticket.sla_due_at, sla_next_check_at=ticket.sla_next_check_at
+    )
+    return sorted(clocks, key=lambda clock: list(results).index(clock.key))
+
+
+def sla_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Refresh tickets whose clocks passed a warning or due time; return how many."""
+    now = now or timezone.now()
+    ids: Sequence[int] = list(
+        Ticket.objects.filter(sla_next_check_at__lte=now)
+        .order_by("sla_next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(skip_locked=True)
+                .select_related("contract__calendar")
+                .filter(pk=pk, sla_next_check_at__lte=now)
+                .first()
+            )
+            if ticket is None:
+                continue
+            sla_refresh(ticket, now=now)
+            done += 1
+    return done
