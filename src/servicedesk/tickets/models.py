@@ -308,6 +308,16 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a recorded event."""
 
 
+class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
+    """Refuses bulk rewrites of history; deleting a ticket still removes its events."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("ticket events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("ticket events are append-only")
+
+
 class TicketEvent(models.Model):
     """One recorded change to a ticket: who, when, what, old and new value. Never changed."""
 
@@ -326,6 +336,8 @@ class TicketEvent(models.Model):
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

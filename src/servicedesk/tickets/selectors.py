@@ -29,7 +29,11 @@ def contact_of(user: AnyUser) -> Contact | None:
 
 def is_staff(user: AnyUser) -> bool:
     """Return whether the user works for the vendor and so sees every ticket."""
-    return bool(user.is_authenticated and (user.is_superuser or getattr(user, "role", "")))
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", ""))
+    )
 
 
 def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:

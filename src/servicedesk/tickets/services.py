@@ -103,6 +103,13 @@ def may_report(*, contact: Contact, contract: Contract | None, product: Product 
     return contact.key_user_products.filter(pk=product.pk).exists()
 
 
+def _clean_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": [_("A title is required.")]})
+    return title
+
+
 def _check_choice(field: str, value: str, choices: type[Any]) -> None:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
@@ -133,9 +140,7 @@ def ticket_create(
 ) -> Ticket:
     """Create and return a ticket for the requester, with its number and first event."""
     at = _now(now)
-    title = title.strip()
-    if not title:
-        raise ValidationError({"title": [_("A title is required.")]})
+    title = _clean_title(title)
     _check_choice("kind", kind, Kind)
     _check_choice("channel", channel, Channel)
     for field, value in (("impact", impact), ("urgency", urgency)):
@@ -150,7 +155,7 @@ def ticket_create(
     if unknown:
         raise ValidationError({sorted(unknown)[0]: [_("Unknown description field.")]})
 
-    contract = contract_for(contact=requester, product=product, on=at.date())
+    contract = contract_for(contact=requester, product=product, on=timezone.localdate(at))
     if not may_report(contact=requester, contract=contract, product=product):
         raise ValidationError(
             {
@@ -234,6 +239,9 @@ def ticket_update(
             raise ValidationError({field: [_("You may not change this field.")]})
     if not staff and ticket.status == Status.CLOSED:
         raise ValidationError({"status": [_("A closed ticket can no longer be changed.")]})
+    changes = dict(changes)
+    if "title" in changes:
+        changes["title"] = _clean_title(changes["title"])
     changed = []
     for field, value in changes.items():
         old = getattr(ticket, field)

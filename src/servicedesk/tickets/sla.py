@@ -56,7 +56,7 @@ def preset_for(contract: Contract | None) -> Preset | None:
 def _build_calendar(spec: str) -> BusinessCalendar:
     data = json.loads(spec)
     return BusinessCalendar(
-        data["tz"],
+        data["time_zone"],
         data["hours"],
         holidays=data["holidays"],
         country=data["country"] or None,
@@ -68,7 +68,7 @@ def _build_calendar(spec: str) -> BusinessCalendar:
 def calendar_from_record(record: CalendarRecord) -> BusinessCalendar:
     """Return the engine's calendar for a stored calendar (built once per content)."""
     spec = {
-        "tz": record.time_zone,
+        "time_zone": record.time_zone,
         "hours": record.hours,
         "holidays": record.holidays,
         "country": record.country,
@@ -255,7 +255,7 @@ def sla_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
     for pk in ids:
         with transaction.atomic():
             ticket = (
-                Ticket.objects.select_for_update(skip_locked=True)
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("contract__calendar")
                 .filter(pk=pk, sla_next_check_at__lte=now)
                 .first()
