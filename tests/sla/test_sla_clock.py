@@ -354,3 +354,40 @@ class TestSaasPreset:
         )
         assert question["resolution"].state is ClockState.NONE
         assert question["acceptance"].state is ClockState.RUNNING
+
+
+def test_it_uses_a_target_s_own_calendar_over_the_contract_s() -> None:
+    weekends = BusinessCalendar(
+        "Europe/Amsterdam", {5: [("10:00", "16:00")], 6: [("10:00", "16:00")]}
+    )
+    own = Policy("own", {"p2": {"first_response": Target(Metric.FIRST_RESPONSE, 2 * H, weekends)}})
+    result = clock("first_response", [created(MONDAY)], MONDAY, policy=own)
+    assert result.due == ams(2026, 6, 20, 12)
+    assert result.calendar is weekends
+
+
+def test_it_applies_a_priority_change_made_while_closed_after_the_reopen() -> None:
+    events = [
+        created(MONDAY, "p2"),
+        ClockEvent(ams(2026, 6, 15, 11), E.RESOLVED),
+        ClockEvent(ams(2026, 6, 15, 12), E.PRIORITY_CHANGED, priority="p1"),
+        ClockEvent(ams(2026, 6, 15, 13), E.REOPENED),
+    ]
+    assert clock("resolution", events[:3], ams(2026, 6, 15, 14)).priority == "p2"
+    result = clock("resolution", events, ams(2026, 6, 15, 14))
+    assert result.priority == "p1"
+    assert result.due == ams(2026, 6, 16, 12)  # 8 h: 1 h used, then 4 h Monday, 3 h Tuesday
+
+
+def test_it_names_a_pause_after_the_status_that_started_it() -> None:
+    events = [
+        created(MONDAY),
+        status(ams(2026, 6, 15, 11), "waiting_on_customer"),
+        status(ams(2026, 6, 15, 12), "solution_offered"),
+        status(ams(2026, 6, 15, 13), "in_progress"),
+    ]
+    result = clock("resolution", events, ams(2026, 6, 15, 14))
+    assert [(p.start, p.end, p.reason) for p in result.pauses] == [
+        (ams(2026, 6, 15, 11), ams(2026, 6, 15, 13), "waiting_on_customer")
+    ]
+    assert result.elapsed == 2 * H

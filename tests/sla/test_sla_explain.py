@@ -71,4 +71,5 @@ def test_it_formats_durations() -> None:
     assert format_duration(timedelta(hours=1, minutes=30)) == "1 h 30 min"
     assert format_duration(timedelta(hours=48)) == "48 h"
     assert format_duration(timedelta(days=30)) == "30 days"
+    assert format_duration(timedelta(days=28, hours=4, minutes=30)) == "28 days 4 h 30 min"
     assert format_duration(timedelta(0)) == "0 min"

@@ -33,7 +33,7 @@ def test_it_builds_every_preset(key: str) -> None:
     calendar = preset.calendar.build()
     assert isinstance(calendar, BusinessCalendar)
     assert preset.name and preset.description
-    assert preset.calendar.as_dict()["tz"] == calendar.tz
+    assert preset.calendar.as_dict()["time_zone"] == calendar.tz
     for policy in preset.policies:
         assert set(policy.targets) == set(preset.scheme.codes())
 

@@ -124,6 +124,54 @@ def _check_country(country: str, subdivision: str | None) -> None:
         raise ValueError(f"unknown subdivision {subdivision!r} of {country}")
 
 
+def _wall_to_utc(zone: ZoneInfo, day: date, minute: int) -> datetime:
+    """Return the instant a local wall time first occurs; for one in a gap, the jump."""
+    if minute == 1440:
+        day, minute = day + _DAY, 0
+    wall = datetime(day.year, day.month, day.day, minute // 60, minute % 60)  # noqa: DTZ001
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first occurrence
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # The wall time does not exist. Read with the offset after the jump it lies before the
+    # jump, read with the offset before it lies after: bisect between the two to the second.
+    lo = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    hi = instant
+    before = lo.astimezone(zone).utcoffset()
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).utcoffset() == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi.replace(microsecond=0)
+
+
+@functools.lru_cache(maxsize=256)
+def _clock_change_days(tz: str, year: int) -> frozenset[date]:
+    """Return the local dates of a year that do not last exactly 24 hours."""
+    zone = ZoneInfo(tz)
+    found: set[date] = set()
+    # Sample weekly, then look day by day inside a week whose length is off: zones change
+    # their clocks at most a few times a year and never twice within one week.
+    week = date(year, 1, 1)
+    start = _wall_to_utc(zone, week, 0)
+    while week.year == year:
+        following = _wall_to_utc(zone, week + _WEEK, 0)
+        if following - start != _WEEK:
+            for n in range(7):
+                day = week + timedelta(days=n)
+                length = _wall_to_utc(zone, day + _DAY, 0) - _wall_to_utc(zone, day, 0)
+                if length != _DAY and day.year == year:
+                    found.add(day)
+        week, start = week + _WEEK, following
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _always_open(tz: str) -> BusinessCalendar:
+    return BusinessCalendar(tz, {day: [("00:00", "24:00")] for day in range(7)})
+
+
 class BusinessCalendar:
     """A service window in a time zone: opening hours per weekday, closed and open days."""
 
@@ -172,10 +220,10 @@ class BusinessCalendar:
         self._closed_cache: dict[int, dict[date, str]] = {}
         self._irregular_cache: dict[int, tuple[date, ...]] = {}
 
-    @classmethod
-    def always_open(cls, tz: str = "UTC") -> BusinessCalendar:
-        """Return a 24x7 calendar: open time is plain elapsed time."""
-        return cls(tz, {day: [("00:00", "24:00")] for day in range(7)})
+    @staticmethod
+    def always_open(tz: str = "UTC") -> BusinessCalendar:
+        """Return a 24x7 calendar: open time is plain elapsed time (shared per zone)."""
+        return _always_open(tz)
 
     # -- identity ---------------------------------------------------------------------
 
@@ -246,6 +294,9 @@ class BusinessCalendar:
 
     def closures(self, year: int) -> dict[date, str]:
         """Return the closed days of a year with their names (holidays not in extra_open)."""
+        return dict(self._closures(year))
+
+    def _closures(self, year: int) -> dict[date, str]:
         found = self._closed_cache.get(year)
         if found is None:
             found = {}
@@ -267,7 +318,7 @@ class BusinessCalendar:
         first, last = self._local_date(as_utc(start)), self._local_date(as_utc(end))
         found: list[tuple[date, str]] = []
         for year in range(first.year, last.year + 1):
-            for day, name in sorted(self.closures(year).items()):
+            for day, name in sorted(self._closures(year).items()):
                 if first <= day <= last and self._hours[day.weekday()]:
                     found.append((day, name))
         return found
@@ -276,35 +327,14 @@ class BusinessCalendar:
         return t.astimezone(self._zone).date()
 
     def _instant(self, day: date, minute: int) -> datetime:
-        if minute == 1440:
-            day, minute = day + _DAY, 0
-        wall = datetime(day.year, day.month, day.day, minute // 60, minute % 60)  # noqa: DTZ001
-        instant = wall.replace(tzinfo=self._zone).astimezone(UTC)  # fold=0: first occurrence
-        if instant.astimezone(self._zone).replace(tzinfo=None) != wall:
-            instant = self._gap_end(wall)
-        return instant
-
-    def _gap_end(self, wall: datetime) -> datetime:
-        """Return the instant the clocks jump over a wall time that does not exist."""
-        # Read with the offset after the jump, the wall time lies before it; with the offset
-        # before, after it. Bisect between the two to the second.
-        lo = wall.replace(tzinfo=self._zone, fold=1).astimezone(UTC)
-        hi = wall.replace(tzinfo=self._zone, fold=0).astimezone(UTC)
-        before = lo.astimezone(self._zone).utcoffset()
-        while hi - lo > timedelta(seconds=1):
-            mid = lo + (hi - lo) / 2
-            if mid.astimezone(self._zone).utcoffset() == before:
-                lo = mid
-            else:
-                hi = mid
-        return hi.replace(microsecond=0)
+        return _wall_to_utc(self._zone, day, minute)
 
     def _day(self, day: date) -> tuple[Span, ...]:
         """Return the open spans of a local date as UTC instants."""
         spans = self._day_cache.get(day)
         if spans is None:
             spans = ()
-            if day not in self.closures(day.year):
+            if day not in self._closures(day.year):
                 out: list[Span] = []
                 for start, end in self._hours[day.weekday()]:
                     s, e = self._instant(day, start), self._instant(day, end)
@@ -322,14 +352,8 @@ class BusinessCalendar:
         """Return the sorted dates whose open time may differ from their weekday's hours."""
         found = self._irregular_cache.get(year)
         if found is None:
-            odd = {d for d in self.closures(year) if self._hours[d.weekday()]}
-            day = date(year, 1, 1)
-            midnight = self._instant(day, 0)
-            while day.year == year:
-                following = self._instant(day + _DAY, 0)
-                if following - midnight != _DAY:  # the clocks change on this day
-                    odd.add(day)
-                day, midnight = day + _DAY, following
+            odd = {d for d in self._closures(year) if self._hours[d.weekday()]}
+            odd |= _clock_change_days(self.tz, year)
             found = tuple(sorted(odd))
             self._irregular_cache[year] = found
         return found

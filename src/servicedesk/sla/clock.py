@@ -225,9 +225,13 @@ def _replay(metric: Metric, history: Sequence[ClockEvent], pausing: frozenset[st
     pauses: list[Pause] = []
     reopened: list[datetime] = []
     stopped_at: datetime | None = None
+    # The target in force is the one of the priority when the clock stopped.
+    at_stop: tuple[str | None, int] = (priority, 0)
     if metric is Metric.ACCEPTANCE and status == Status.IN_PROGRESS:
         stopped_at = created.at
-    paused_since = created.at if status in pausing and stopped_at is None else None
+    paused: tuple[datetime, str] | None = None
+    if status in pausing and stopped_at is None:
+        paused = (created.at, status)
 
     for event in history[1:]:
         old = status
@@ -235,32 +239,33 @@ def _replay(metric: Metric, history: Sequence[ClockEvent], pausing: frozenset[st
             status = event.status
         elif event.kind is EventKind.REOPENED:
             status = event.status or Status.REOPENED
-        if event.kind is EventKind.PRIORITY_CHANGED and stopped_at is None:
+        if event.kind is EventKind.PRIORITY_CHANGED:
             changes.append(PriorityChange(event.at, priority, event.priority))
             priority = event.priority
 
         if stopped_at is None:
             if _stops(metric, event, old, status):
-                if paused_since is not None:
-                    pauses.append(Pause(paused_since, event.at, old))
-                    paused_since = None
-                stopped_at = event.at
-                continue
-            if paused_since is None and status in pausing:
-                paused_since = event.at
-            elif paused_since is not None and status not in pausing:
-                pauses.append(Pause(paused_since, event.at, old))
-                paused_since = None
+                if paused is not None:
+                    pauses.append(Pause(paused[0], event.at, paused[1]))
+                    paused = None
+                stopped_at, at_stop = event.at, (priority, len(changes))
+            elif paused is None and status in pausing:
+                paused = (event.at, status)
+            elif paused is not None and status not in pausing:
+                pauses.append(Pause(paused[0], event.at, paused[1]))
+                paused = None
         elif metric is Metric.RESOLUTION and (
             event.kind is EventKind.REOPENED or (old == Status.CLOSED and status != Status.CLOSED)
         ):
             pauses.append(Pause(stopped_at, event.at, "resolved"))
             reopened.append(event.at)
             stopped_at = None
-            paused_since = event.at if status in pausing else None
+            paused = (event.at, status) if status in pausing else None
 
-    if paused_since is not None:
-        pauses.append(Pause(paused_since, None, status))
+    if paused is not None:
+        pauses.append(Pause(paused[0], None, paused[1]))
+    if stopped_at is not None:
+        priority, changes = at_stop[0], changes[: at_stop[1]]
     return _Replay(stopped_at, pauses, priority, changes, reopened)
 
 

@@ -38,16 +38,19 @@ class Explanation:
 
 
 def format_duration(value: timedelta) -> str:
-    """Return e.g. "30 min", "2 h", "1 h 30 min", "30 days"; whole weeks of days as days."""
+    """Return e.g. "30 min", "2 h", "1 h 30 min", "48 h"; from a week on "30 days 4 h"."""
     seconds = int(value.total_seconds())
-    if seconds >= 7 * 86400 and seconds % 86400 == 0:
-        return _("{n} days").format(n=seconds // 86400)
+    days = 0
+    if seconds >= 7 * 86400:
+        days, seconds = divmod(seconds, 86400)
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
     parts = []
+    if days:
+        parts.append(_("{n} days").format(n=days))
     if hours:
         parts.append(_("{n} h").format(n=hours))
-    if minutes or not hours:
+    if minutes or not parts:
         parts.append(_("{n} min").format(n=minutes))
     return " ".join(parts)
 

@@ -73,9 +73,9 @@ class CalendarSpec:
         )
 
     def as_dict(self) -> dict[str, object]:
-        """Return the spec as JSON-friendly data (string weekdays, ISO dates)."""
+        """Return the spec as JSON-friendly data, named like the contracts calendar model."""
         return {
-            "tz": self.tz,
+            "time_zone": self.tz,
             "hours": {str(d): [list(s) for s in spans] for d, spans in self.hours.items()},
             "country": self.country or "",
             "subdivision": self.subdivision or "",
