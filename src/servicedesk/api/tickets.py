@@ -296,7 +296,7 @@ class TicketViewSet(
 
     serializer_class = TicketSerializer
     lookup_field = "number"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
     filterset_class = TicketFilter
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
