@@ -49,6 +49,10 @@ def other_api(other_contact: Contact) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    """Real hashing is slow on purpose; tests need speed, not strength."""
+def test_settings(settings) -> None:  # type: ignore[no-untyped-def]
+    """Fast password hashing, and static files without a collected manifest."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -44,6 +44,8 @@ class PartySerializer(serializers.Serializer[Any]):
 
 
 class ClockSerializer(serializers.ModelSerializer[TicketClock]):
+    remaining_seconds = serializers.SerializerMethodField()
+
     class Meta:
         model = TicketClock
         fields = [
@@ -64,6 +66,12 @@ class ClockSerializer(serializers.ModelSerializer[TicketClock]):
             "computed_at",
         ]
         read_only_fields = fields
+
+    def get_remaining_seconds(self, clock: TicketClock) -> int | None:
+        """Return the open time left; for a running clock, as of now."""
+        if clock.state == "running" and clock.due_at is not None:
+            return ticket_sla.remaining_seconds(clock, now=timezone.now())
+        return clock.remaining_seconds
 
 
 class TicketSerializer(serializers.ModelSerializer[Ticket]):
@@ -304,7 +312,13 @@ class TicketViewSet(
         return (
             selectors.tickets_visible_to(self.request.user)
             .select_related(
-                "requester", "organisation", "product", "assignee", "team", "supplier", "contract"
+                "requester",
+                "organisation",
+                "product",
+                "assignee",
+                "team",
+                "supplier",
+                "contract__calendar",
             )
             .prefetch_related("clocks")
         )

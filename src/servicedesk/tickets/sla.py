@@ -17,9 +17,10 @@ Event history -> clock events:
 import datetime
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from servicedesk.contracts.models import BusinessCalendar as CalendarRecord
@@ -34,6 +35,7 @@ from servicedesk.sla import (
     Target,
     compute_clocks,
     explain,
+    resolve_clock,
 )
 from servicedesk.sla.presets import PRESETS
 from servicedesk.tickets.models import Status, Ticket, TicketClock, TicketEvent
@@ -176,17 +178,16 @@ STORED_FIELDS = [
 ]  # fmt: skip
 
 
-def _record_once(
-    clock: TicketClock, *, action: str, field: str, now: datetime.datetime, note: str
-) -> bool:
+# What a clock means; `remaining_seconds` and `computed_at` follow from these and the time.
+SEMANTIC_FIELDS = [f for f in STORED_FIELDS if f not in ("remaining_seconds", "computed_at")]
+
+
+def _record_once(clock: TicketClock, *, action: str, field: str, now: datetime.datetime) -> None:
     claimed = TicketClock.objects.filter(pk=clock.pk, **{f"{field}__isnull": True}).update(
         **{field: now}
     )
     if claimed:
-        TicketEvent.objects.create(
-            ticket_id=clock.ticket_id, action=action, field=clock.key, at=now, note=note
-        )
-    return bool(claimed)
+        _sla_event(clock, action, now=now).save()
 
 
 @transaction.atomic
@@ -198,40 +199,32 @@ def sla_refresh(ticket: Ticket, *, now: datetime.datetime | None = None) -> list
     stale = [clock.pk for key, clock in existing.items() if key not in results]
     if stale:
         TicketClock.objects.filter(pk__in=stale).delete()
-    fresh, changed = [], []
+    fresh, kept = [], []
     for key, result in results.items():
         row = clock_row(ticket, result, now)
-        if key in existing:
-            row.pk = existing[key].pk
-            row.warning_recorded_at = existing[key].warning_recorded_at
-            row.breach_recorded_at = existing[key].breach_recorded_at
-            changed.append(row)
-        else:
+        old = existing.get(key)
+        if old is None:
             fresh.append(row)
+            continue
+        if any(getattr(old, field) != getattr(row, field) for field in SEMANTIC_FIELDS):
+            # Only rows whose meaning changed are written: a refresh is usually a no-op.
+            TicketClock.objects.filter(pk=old.pk).update(
+                **{field: getattr(row, field) for field in STORED_FIELDS}
+            )
+        row.pk = old.pk
+        row.warning_recorded_at = old.warning_recorded_at
+        row.breach_recorded_at = old.breach_recorded_at
+        kept.append(row)
     if fresh:
         TicketClock.objects.bulk_create(fresh)
         if not all(row.pk for row in fresh):  # SQLite before RETURNING support
             fresh = list(TicketClock.objects.filter(ticket=ticket, key__in=[r.key for r in fresh]))
-    if changed:
-        TicketClock.objects.bulk_update(changed, STORED_FIELDS)
-    clocks = fresh + changed
+    clocks = fresh + kept
     for clock, result in ((c, results[c.key]) for c in clocks):
         if result.warning and clock.warning_recorded_at is None:
-            _record_once(
-                clock,
-                action="sla_warning",
-                field="warning_recorded_at",
-                now=now,
-                note=f"due {result.due.isoformat() if result.due else ''}",
-            )
+            _record_once(clock, action="sla_warning", field="warning_recorded_at", now=now)
         if result.state == "breached" and clock.breach_recorded_at is None:
-            _record_once(
-                clock,
-                action="sla_breached",
-                field="breach_recorded_at",
-                now=now,
-                note=f"due {result.breached_at.isoformat() if result.breached_at else ''}",
-            )
+            _record_once(clock, action="sla_breached", field="breach_recorded_at", now=now)
     dues = [r.due for r in results.values() if r.state == "running" and r.due is not None]
     checks = [r.next_change_at for r in results.values() if r.next_change_at is not None]
     ticket.sla_due_at = min(dues) if dues else None
@@ -243,25 +236,87 @@ def sla_refresh(ticket: Ticket, *, now: datetime.datetime | None = None) -> list
     return sorted(clocks, key=lambda clock: list(results).index(clock.key))
 
 
-def sla_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """Refresh tickets whose clocks passed a warning or due time; return how many."""
+def sla_sweep(*, now: datetime.datetime | None = None, batch: int = 1000) -> int:
+    """Record the warnings and breaches that time alone brought; return the tickets seen.
+
+    Set-based: between two changes of a ticket its stored clocks are exact (every change
+    refreshes them), so passing a warning or due instant needs no recomputation. Each batch
+    of due tickets is locked (SKIP LOCKED, so several workers share the work), their passed
+    clocks are claimed and their events written in a few statements, and each ticket's next
+    check is moved on.
+    """
     now = now or timezone.now()
-    ids: Sequence[int] = list(
-        Ticket.objects.filter(sla_next_check_at__lte=now)
-        .order_by("sla_next_check_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    done = 0
-    for pk in ids:
+    seen = 0
+    while True:
         with transaction.atomic():
-            ticket = (
+            ids = list(
                 Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("contract__calendar")
-                .filter(pk=pk, sla_next_check_at__lte=now)
-                .first()
+                .filter(sla_next_check_at__lte=now)
+                .order_by("sla_next_check_at")
+                .values_list("pk", flat=True)[:batch]
             )
-            if ticket is None:
-                continue
-            sla_refresh(ticket, now=now)
-            done += 1
-    return done
+            if ids:
+                _record_passed(ids, now=now)
+                _reschedule(ids, now=now)
+        seen += len(ids)
+        if len(ids) < batch:
+            return seen
+
+
+def _record_passed(ids: list[int], *, now: datetime.datetime) -> None:
+    running = TicketClock.objects.filter(ticket_id__in=ids, state="running")
+    warned = list(running.filter(warn_at__lte=now, warning_recorded_at__isnull=True))
+    breached = list(running.filter(due_at__lt=now, breach_recorded_at__isnull=True))
+    TicketClock.objects.filter(pk__in=[c.pk for c in warned]).update(warning_recorded_at=now)
+    TicketClock.objects.filter(pk__in=[c.pk for c in breached]).update(
+        state="breached", breached_at=F("due_at"), breach_recorded_at=now
+    )
+    TicketEvent.objects.bulk_create(
+        [_sla_event(clock, "sla_warning", now=now) for clock in warned]
+        + [_sla_event(clock, "sla_breached", now=now) for clock in breached]
+    )
+
+
+def _sla_event(clock: TicketClock, action: str, *, now: datetime.datetime) -> TicketEvent:
+    due = clock.due_at.isoformat() if clock.due_at else ""
+    return TicketEvent(
+        ticket_id=clock.ticket_id, action=action, field=clock.key, at=now, note=f"due {due}"
+    )
+
+
+def _reschedule(ids: list[int], *, now: datetime.datetime) -> None:
+    dues: dict[int, list[datetime.datetime]] = {pk: [] for pk in ids}
+    checks: dict[int, list[datetime.datetime]] = {pk: [] for pk in ids}
+    running = TicketClock.objects.filter(ticket_id__in=ids, state="running", due_at__isnull=False)
+    for ticket_id, warn_at, due_at in running.values_list("ticket_id", "warn_at", "due_at"):
+        assert due_at is not None  # filtered above
+        dues[ticket_id].append(due_at)
+        checks[ticket_id].append(warn_at if warn_at is not None and warn_at > now else due_at)
+    tickets = [
+        Ticket(
+            pk=pk,
+            sla_due_at=min(dues[pk], default=None),
+            sla_next_check_at=(
+                min(checks[pk]) + datetime.timedelta(seconds=1) if checks[pk] else None
+            ),
+        )
+        for pk in ids
+    ]
+    Ticket.objects.bulk_update(tickets, ["sla_due_at", "sla_next_check_at"], batch_size=500)
+
+
+def remaining_seconds(clock: TicketClock, *, now: datetime.datetime) -> int | None:
+    """Return the open time left on a stored clock at `now` (negative once overdue)."""
+    ticket = clock.ticket
+    preset = preset_for(ticket.contract)
+    if clock.due_at is None or ticket.contract is None or preset is None:
+        return clock.remaining_seconds
+    target = preset.policy_for(ticket.kind).target_for(
+        kind=ticket.kind, priority=clock.priority or None, key=clock.key
+    )
+    if not isinstance(target, Target):
+        return clock.remaining_seconds
+    counted_in = resolve_clock(target.clock, calendar_for(ticket.contract, preset))
+    if now >= clock.due_at:
+        return -int(counted_in.elapsed(clock.due_at, now).total_seconds())
+    return int(counted_in.elapsed(now, clock.due_at).total_seconds())
