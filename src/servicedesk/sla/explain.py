@@ -3,23 +3,49 @@
 `explain(result)` returns an `Explanation` whose `lines()` list the target, start, calendar,
 priority changes (re-based from the original start), pauses, reopens, closed days skipped
 between the start and the due time, the due time, the warning instant and the state.
-Times are shown in the calendar's zone. Strings go through `_`, a no-op hook a later
-issue can point at a translation function; templates are formatted after translation.
+Times are shown in the calendar's zone. Strings go through `_` and dates through the
+formatters of `Formatting`; `configure(...)` lets the desk plug in its translations and
+localised date formats (the engine itself stays free of Django); templates are formatted
+after translation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from servicedesk.sla.clock import ClockResult, ClockState
 
 
+@dataclass
+class Formatting:
+    """How explanations translate text and show local dates; English by default."""
+
+    translate: Callable[[str], str] = str
+    moment: Callable[[datetime], str] = lambda local: f"{local:%a %d %b %Y %H:%M}"
+    day: Callable[[date], str] = lambda value: f"{value:%a %d %b %Y}"
+
+
+FORMATTING = Formatting()
+
+
+def configure(
+    *,
+    translate: Callable[[str], str],
+    moment: Callable[[datetime], str],
+    day: Callable[[date], str],
+) -> None:
+    """Set the translation function and the local date formats explanations use."""
+    FORMATTING.translate = translate
+    FORMATTING.moment = moment
+    FORMATTING.day = day
+
+
 def _(text: str) -> str:
-    """Return `text` translated; for now, unchanged."""
-    return text
+    """Return `text` translated by the configured function."""
+    return FORMATTING.translate(text)
 
 
 @dataclass(frozen=True)
@@ -61,7 +87,7 @@ def explain(result: ClockResult) -> Explanation:
 
     def at(value: datetime) -> str:
         local = value.astimezone(zone)
-        return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
+        return f"{FORMATTING.moment(local)} {local.tzname()}"
 
     target = result.target
     if target is None:
@@ -117,7 +143,7 @@ def explain(result: ClockResult) -> Explanation:
     if result.calendar is not None and not result.calendar.is_always_open:
         skipped = result.calendar.closed_days(result.start, until)
         if skipped:
-            days = ", ".join(f"{day:%a %d %b %Y} ({name})" for day, name in skipped)
+            days = ", ".join(f"{FORMATTING.day(day)} ({name})" for day, name in skipped)
             out.append(_("Closed days skipped: {days}.").format(days=days))
     if result.due is not None:
         out.append(_("Due {due}.").format(due=at(result.due)))
