@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.env import env_bool, env_int, env_list, env_str
@@ -51,11 +52,15 @@ INSTALLED_APPS = [
     "servicedesk.accounts",
     "servicedesk.contracts",
     "servicedesk.tickets",
+    "servicedesk.automation",
     "servicedesk.api",
+    "servicedesk.portal",
+    "servicedesk.desk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "servicedesk.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "servicedesk.portal.context.navigation",
             ],
         },
     },
@@ -119,12 +125,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("fr", _("French"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["servicedesk.portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
@@ -209,7 +217,20 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+# The web UI runs no inline script or style: everything comes from our own static files.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -229,3 +250,4 @@ LOGGING = {
         "servicedesk.requests": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
     },
 }
+

@@ -123,3 +123,13 @@ def test_it_serves_the_openapi_schema(agent_api: APIClient) -> None:
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/tickets/{number}" in {p.rstrip("/") for p in schema["paths"]}
+
+
+def test_it_serves_the_interactive_docs_without_inline_script(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "<script>" not in page.content.decode()
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()

@@ -1,6 +1,7 @@
 """Contracts and the business calendars their service levels are measured in."""
 
 import datetime
+import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -73,8 +74,23 @@ class Reporters(models.TextChoices):
     CPC_AND_KEY_USERS = "cpc_key_users", _("Only the CPC and key users")
 
 
+# Time-based rules of the workflow, with the seeds' values as defaults (002 §5, 003).
+REMINDER_1_AFTER = datetime.timedelta(days=7)
+REMINDER_2_AFTER = datetime.timedelta(days=14)
+AUTO_CLOSE_AFTER = datetime.timedelta(days=21)
+SOLUTION_AUTO_CLOSE_AFTER = datetime.timedelta(days=21)
+REOPEN_WITHIN = datetime.timedelta(days=14)
+# A working day is 8 open hours of the business calendar, as in the SLA presets.
+UNASSIGNED_ALERT_AFTER = datetime.timedelta(hours=8)
+
+
 class Contract(models.Model):
-    """A customer's agreement: products covered, service level, priority scheme, calendar."""
+    """A customer's agreement: products covered, service level, priority scheme, calendar.
+
+    It also sets the workflow's time-based rules: reminders and automatic close while
+    the desk waits on the customer, how long a closed ticket can be reopened by a reply,
+    and when an unassigned ticket alerts the team lead. Empty switches a rule off.
+    """
 
     organisation = models.ForeignKey(
         Organisation,
@@ -118,6 +134,51 @@ class Contract(models.Model):
         default=Reporters.ANY_CONTACT,
     )
     active = models.BooleanField(_("active"), default=True)
+    reminder_1_after = models.DurationField(
+        _("first reminder after"),
+        null=True,
+        blank=True,
+        default=REMINDER_1_AFTER,
+        help_text=_("Calendar time waiting on the customer before the first reminder."),
+    )
+    reminder_2_after = models.DurationField(
+        _("second reminder after"),
+        null=True,
+        blank=True,
+        default=REMINDER_2_AFTER,
+        help_text=_("Calendar time waiting on the customer before the second reminder."),
+    )
+    auto_close_after = models.DurationField(
+        _("close unanswered after"),
+        null=True,
+        blank=True,
+        default=AUTO_CLOSE_AFTER,
+        help_text=_("Calendar time waiting on the customer before the ticket closes itself."),
+    )
+    solution_auto_close_after = models.DurationField(
+        _("close unconfirmed solution after"),
+        null=True,
+        blank=True,
+        default=SOLUTION_AUTO_CLOSE_AFTER,
+        help_text=_("Calendar time after a solution is offered before it counts as accepted."),
+    )
+    reopen_within = models.DurationField(
+        _("reopen by reply within"),
+        null=True,
+        blank=True,
+        default=REOPEN_WITHIN,
+        help_text=_(
+            "A customer's reply this soon after closing reopens the ticket; a later reply "
+            "opens a new ticket linked to it. Empty: a reply always reopens."
+        ),
+    )
+    unassigned_alert_after = models.DurationField(
+        _("alert when unassigned after"),
+        null=True,
+        blank=True,
+        default=UNASSIGNED_ALERT_AFTER,
+        help_text=_("Business hours of the contract's calendar (8 hours: one working day)."),
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -128,10 +189,35 @@ class Contract(models.Model):
         return f"{self.name} ({self.reference})"
 
     def clean(self) -> None:
-        """Check that the priority scheme is the one the service level's targets are set in."""
+        """Check the priority scheme against the service level, and the rules' time order."""
+        errors: dict[str, str] = {}
         problem = scheme_mismatch(self.service_level, self.priority_scheme)
         if problem:
-            raise ValidationError({"priority_scheme": problem})
+            errors["priority_scheme"] = problem
+        for field in RULE_FIELDS:
+            value = getattr(self, field)
+            if value is not None and value <= datetime.timedelta(0):
+                errors[field] = str(_("Give a positive duration, or leave it empty."))
+        steps = [
+            (field, getattr(self, field))
+            for field in ("reminder_1_after", "reminder_2_after", "auto_close_after")
+            if getattr(self, field) is not None
+        ]
+        for (_earlier, before), (field, after) in itertools.pairwise(steps):
+            if field not in errors and after <= before:
+                errors[field] = str(_("This must come after the step before it."))
+        if errors:
+            raise ValidationError(errors)
+
+
+RULE_FIELDS = (
+    "reminder_1_after",
+    "reminder_2_after",
+    "auto_close_after",
+    "solution_auto_close_after",
+    "reopen_within",
+    "unassigned_alert_after",
+)
 
 
 def scheme_mismatch(service_level: str, priority_scheme: str) -> str | None:

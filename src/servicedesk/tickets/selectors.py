@@ -78,7 +78,8 @@ def events_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[TicketEvent]:
     return events if is_staff(user) else events.exclude(action__in=INTERNAL_ACTIONS)
 
 
-INTERNAL_ACTIONS = frozenset({"note_added", "assigned", "attachment_internal"})
+# "notified_staff": internal alerts (automation issue); customers see their own "notified".
+INTERNAL_ACTIONS = frozenset({"note_added", "assigned", "attachment_internal", "notified_staff"})
 
 
 def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:

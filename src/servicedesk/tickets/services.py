@@ -3,11 +3,18 @@
 Each validates the rule, writes the change and its event in one transaction, and
 raises `django.core.exceptions.ValidationError` (keyed by the field at fault) when
 the change is not allowed. Views, API, mail intake and commands only call them.
+
+Time-based rules ride along in the same transaction (`servicedesk.automation`): a status
+change schedules or cancels reminders and the automatic close, a new ticket schedules the
+unassigned alert, an assignment cancels it, and SLA warnings and breaches recorded on the
+way become notifications.
 """
 
 import datetime
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Contact, Supplier, Team, User
+from servicedesk.automation import notify as automation_notify
+from servicedesk.automation import schedule
+from servicedesk.automation.policy import rule_settings
 from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract, Reporters
 from servicedesk.tickets import priorities, workflow
@@ -53,6 +63,35 @@ DESCRIPTION_FIELDS = (
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now if now is not None else timezone.now()
+
+
+def _refresh_sla(ticket: Ticket, *, at: datetime.datetime) -> None:
+    """Recompute the ticket's SLA clocks and notify the warnings and breaches they record."""
+    clocks = sla_refresh(ticket, now=at)
+    if automation_notify.sla_events_possible(clocks, at=at):
+        automation_notify.sla_events_notify(ticket, at=at)
+
+
+def _lock_current(ticket: Ticket) -> None:
+    """Lock the ticket's row for this transaction and bring its status fields up to date.
+
+    The worker changes tickets behind a caller's back (an automatic close); a status
+    decision must be taken on the stored status, and the lock keeps it stored until commit.
+    """
+    row = (
+        Ticket.objects.select_for_update()
+        .filter(pk=ticket.pk)
+        .values("status", "closed_at", "resolved_at")
+        .first()
+    )
+    if row is not None:
+        ticket.status, ticket.closed_at, ticket.resolved_at = (
+            row["status"], row["closed_at"], row["resolved_at"]
+        )  # fmt: skip
+
+
+def _is_staff(user: User | None) -> bool:
+    return user is not None and bool(user.role or user.is_superuser)
 
 
 def _event(
@@ -212,7 +251,8 @@ def ticket_create(
         new=ticket.status,
         note=f"channel {channel}",
     )
-    sla_refresh(ticket, now=at)
+    _refresh_sla(ticket, at=at)
+    schedule.on_created(ticket, at=at)
     return ticket
 
 
@@ -275,7 +315,9 @@ def ticket_add_message(
 ) -> Message:
     """Add a public reply or internal note and return it; a staff reply is a first response.
 
-    A staff reply marked `workaround` also records that a workaround was offered.
+    A staff reply marked `workaround` also records that a workaround was offered. It adds
+    the message only: a customer's reply that should also resume a waiting ticket or reopen
+    a closed one goes through `ticket_customer_reply`.
     """
     at = _now(now)
     body = body.strip()
@@ -311,7 +353,7 @@ def ticket_add_message(
             ticket, actor=author, action="workaround_offered", at=at, note=f"message {message.pk}"
         )
     if from_staff and visibility == Visibility.PUBLIC:
-        sla_refresh(ticket, now=at)
+        _refresh_sla(ticket, at=at)
     return message
 
 
@@ -347,7 +389,8 @@ def ticket_assign(
     ticket.save(update_fields=["assignee", "team", "support_line", "updated_at"])
     for field, old, new in changes:
         _event(ticket, actor=actor, action="assigned", at=at, field=field, old=old, new=new)
-    sla_refresh(ticket, now=at)
+    schedule.on_assigned(ticket, at=at)
+    _refresh_sla(ticket, at=at)
     return ticket
 
 
@@ -390,8 +433,14 @@ def ticket_change_priority(
         new=priority,
         note=justification,
     )
-    sla_refresh(ticket, now=at)
+    _refresh_sla(ticket, at=at)
     return ticket
+
+
+def reopen_by_reply_allowed(ticket: Ticket, *, at: datetime.datetime) -> bool:
+    """Return whether a customer may still reopen the closed ticket (else: a new ticket)."""
+    within = rule_settings(ticket.contract).reopen_within
+    return within is None or ticket.closed_at is None or at <= ticket.closed_at + within
 
 
 @transaction.atomic
@@ -403,17 +452,55 @@ def ticket_transition(
     note: str = "",
     supplier: Supplier | None = None,
     supplier_reference: str = "",
+    outcome: str = "",
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Move the ticket to another status if the state machine allows it; return it."""
+    """Move the ticket to another status if its kind's state machine allows it; return it.
+
+    Records who and why (an event). A close needs a resolution text, or an `outcome`
+    (`workflow.Outcome`) whose standard text is used; it records the outcome (default
+    solved), e.g. `handed_to_planning` for consultancy (002 §4). Waiting on a supplier needs
+    the supplier and its reference. A customer reopens only within the contract's reopen
+    period. Pending time-based actions of the old status are cancelled, and waiting on the
+    customer schedules reminders and the automatic close.
+    """
     at = _now(now)
+    _lock_current(ticket)
     reason = workflow.refusal(ticket.status, status, ticket.kind)
     if reason:
         raise ValidationError({"status": [reason]})
     need = workflow.requirement(status)
     note = note.strip()
+    if outcome:
+        if status != Status.CLOSED:
+            raise ValidationError({"outcome": [_("Only a close has an outcome.")]})
+        _check_choice("outcome", outcome, workflow.Outcome)
     if need.note and not note:
-        raise ValidationError({"note": [_("Give the resolution or reason for this status.")]})
+        if status == Status.CLOSED and outcome:
+            note = workflow.standard_text(outcome)
+        elif status == Status.CLOSED:
+            raise ValidationError(
+                {"note": [_("Give the resolution, or an outcome whose standard text says it.")]}
+            )
+        else:
+            raise ValidationError({"note": [_("Give the resolution or reason for this status.")]})
+    if (
+        status == Status.REOPENED
+        and ticket.status == Status.CLOSED
+        and actor is not None
+        and not _is_staff(actor)
+        and not reopen_by_reply_allowed(ticket, at=at)
+    ):
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "This ticket was closed too long ago to reopen: a new question is a "
+                        "new request."
+                    )
+                ]
+            }
+        )
     fields = ["status", "updated_at"]
     if need.supplier:
         if supplier is None:
@@ -450,13 +537,104 @@ def ticket_transition(
         new=status,
         note=note,
     )
-    sla_refresh(ticket, now=at)
+    if status == Status.CLOSED:
+        _event(
+            ticket,
+            actor=actor,
+            action="outcome",
+            at=at,
+            field="outcome",
+            new=outcome or workflow.Outcome.SOLVED,
+        )
+    schedule.on_status_changed(ticket, old=old, new=status, at=at)
+    _refresh_sla(ticket, at=at)
     return ticket
+
+
+class ReplyOutcome(StrEnum):
+    """What a customer's reply did."""
+
+    ADDED = "added"  # added to the conversation
+    RESUMED = "resumed"  # the desk was waiting on the customer: back in progress
+    REOPENED = "reopened"  # closed recently: reopened
+    NEW_TICKET = "new_ticket"  # closed long ago: a new ticket, linked to the old one
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReply:
+    """Where a customer's reply landed: the ticket, the message (None when the reply became
+    a new ticket's description) and what it did."""
+
+    ticket: Ticket
+    message: Message | None
+    outcome: ReplyOutcome
+
+
+@transaction.atomic
+def ticket_customer_reply(
+    *,
+    ticket: Ticket,
+    contact: Contact,
+    body: str,
+    author: User | None = None,
+    channel: str = Channel.EMAIL,
+    now: datetime.datetime | None = None,
+) -> CustomerReply:
+    """Take a customer's reply to a ticket from any channel; return where it landed.
+
+    - Waiting on the customer (or for them to confirm a solution): the message is added and
+      the ticket goes back in progress, which cancels pending reminders and the close.
+    - Closed within the contract's reopen period: reopened, then the message added (002).
+    - Closed longer ago: a new ticket for the contact, the reply as its description, linked
+      to the old one as split from it (003: a new question is a new request).
+    - Otherwise the message is added.
+    `author` is the contact's login, if any.
+    """
+    at = _now(now)
+    if not body.strip():
+        raise ValidationError({"body": [_("The message is empty.")]})
+    _lock_current(ticket)
+    replied = _("The customer replied.")
+    if ticket.status == Status.CLOSED and not reopen_by_reply_allowed(ticket, at=at):
+        title = _("Follow-up to %(number)s: %(title)s") % {
+            "number": ticket.number,
+            "title": ticket.title,
+        }
+        new = ticket_create(
+            requester=contact,
+            title=title[:200],
+            kind=ticket.kind,
+            channel=channel,
+            product=ticket.product,
+            details={"description": body.strip()},
+            actor=author,
+            now=at,
+        )
+        ticket_link(ticket=new, target=ticket, kind=LinkKind.SPLIT_FROM, actor=author, now=at)
+        return CustomerReply(new, None, ReplyOutcome.NEW_TICKET)
+    outcome = ReplyOutcome.ADDED
+    if ticket.status == Status.CLOSED:
+        ticket_transition(ticket=ticket, actor=author, status=Status.REOPENED, note=replied, now=at)
+        outcome = ReplyOutcome.REOPENED
+    message = ticket_add_message(
+        ticket=ticket, body=body, author=author, contact=contact, channel=channel, now=at
+    )
+    if ticket.status in workflow.WAITING_ON_CUSTOMER_STATUSES:
+        ticket_transition(
+            ticket=ticket, actor=author, status=Status.IN_PROGRESS, note=replied, now=at
+        )
+        outcome = ReplyOutcome.RESUMED
+    return CustomerReply(ticket, message, outcome)
 
 
 @transaction.atomic
 def ticket_link(
-    *, ticket: Ticket, target: Ticket, kind: str, actor: User, now: datetime.datetime | None = None
+    *,
+    ticket: Ticket,
+    target: Ticket,
+    kind: str,
+    actor: User | None,
+    now: datetime.datetime | None = None,
 ) -> TicketLink:
     """Link the ticket to another (duplicate of, related, split from) and return the link."""
     at = _now(now)

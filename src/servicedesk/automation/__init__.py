@@ -1,0 +1,11 @@
+"""Workflow automation: time-based rules, RACI, notifications, and the worker's tick.
+
+- `models`: `ScheduledAction` (a rule's next step for one ticket, with its due time),
+  `Notification` (one message to one recipient, created once, sent once), `RaciEntry`.
+- `schedule`: what services call to schedule and cancel actions when a ticket changes.
+- `raci`: the RACI matrix and `recipients()`, which resolves its roles to people.
+- `notify`: notifications planned, recorded with their timeline events, and delivered.
+- `rules`: what each scheduled action does when it is due.
+- `tick`: one pass of the scheduler: due actions, SLA clocks, unsent notifications.
+- `tasks`: the django.tasks tasks run by `servicedesk worker`.
+"""

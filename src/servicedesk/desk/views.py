@@ -1,0 +1,184 @@
+"""Agent desk pages: queues with counts, filters, saved views and bulk actions; phone calls."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicedesk.accounts.models import Team
+from servicedesk.catalog.models import ProductGroup
+from servicedesk.desk.access import desk_agent
+from servicedesk.desk.actions import bulk_apply, phone_ticket
+from servicedesk.desk.forms import BulkForm, PhoneTicketForm, QueueFilterForm, SavedViewForm
+from servicedesk.desk.models import SavedView
+from servicedesk.desk.queues import QUEUES, open_counts_by, queue_counts, queue_tickets
+from servicedesk.portal.access import htmx_target
+from servicedesk.portal.actions import reply_submit
+from servicedesk.portal.forms import add_service_errors
+from servicedesk.tickets.models import Channel, Kind
+from servicedesk.tickets.selectors import tickets_visible_to
+
+PAGE_SIZE = 50
+REFRESH_TARGET = "queue-region"
+
+
+@login_required
+def queue(request: HttpRequest, queue: str) -> HttpResponse:
+    """A queue of tickets; an HTMX refresh returns just its rows and the counts."""
+    agent = desk_agent(request)
+    if queue not in QUEUES:
+        raise Http404
+    filters = QueueFilterForm(request.GET or None)
+    tickets = filters.apply(queue_tickets(agent, QUEUES[queue]))
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = queue_counts(agent)
+    by_team = open_counts_by(agent, "team")
+    by_group = open_counts_by(agent, "product__group")
+    context: dict[str, Any] = {
+        "queue": QUEUES[queue],
+        "counts": counts,
+        "nav_queues": [(q, counts.get(q.key)) for q in QUEUES.values()],
+        "nav_teams": [(team, by_team.get(team.pk, 0)) for team in Team.objects.all()],
+        "nav_groups": [(g, by_group.get(g.pk, 0)) for g in ProductGroup.objects.all()],
+        "saved_views": list(SavedView.objects.filter(user=agent)),
+        "filters": filters,
+        "filtered": bool(query),
+        "query": query.urlencode(),
+        "page": page,
+        "bulk_form": BulkForm(initial={"next": request.get_full_path()}),
+        "save_form": SavedViewForm(initial={"queue": queue, "query": query.urlencode()}),
+    }
+    if htmx_target(request) == REFRESH_TARGET:
+        return render(request, "desk/queue.html#refresh", {**context, "oob": True})
+    return render(request, "desk/queue.html", context)
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action (assign, change status, add a note) to the selected tickets."""
+    agent = desk_agent(request)
+    numbers = request.POST.getlist("tickets")
+    form = BulkForm(request.POST, numbers=numbers)
+    back = _back(request, reverse("desk:queue", args=["open"]))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        return redirect(back)
+    data = form.cleaned_data
+    tickets = tickets_visible_to(agent).filter(number__in=data["tickets"]).order_by("number")
+    result = bulk_apply(
+        tickets=tickets,
+        agent=agent,
+        action=data["action"],
+        assignee=data.get("assignee"),
+        status=data.get("status") or "",
+        note=data.get("note") or "",
+    )
+    if result.done:
+        messages.success(
+            request,
+            _("Done for %(count)d tickets: %(numbers)s.")
+            % {"count": len(result.done), "numbers": ", ".join(result.done)},
+        )
+    for number, reason in result.failed:
+        messages.error(request, f"{number}: {reason}")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def view_save(request: HttpRequest) -> HttpResponse:
+    """Save the current queue and filters under a name."""
+    agent = desk_agent(request)
+    form = SavedViewForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["queue"] not in QUEUES:
+        messages.error(request, _("Give the view a name."))
+        return redirect(_back(request, reverse("desk:queue", args=["mine"])))
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            SavedView.objects.create(
+                user=agent, name=data["name"], queue=data["queue"], query=data["query"]
+            )
+    except IntegrityError:
+        messages.error(request, _("You already have a view with this name."))
+    else:
+        messages.success(request, _("View saved."))
+    url = reverse("desk:queue", args=[data["queue"]])
+    return redirect(f"{url}?{data['query']}" if data["query"] else url)
+
+
+@login_required
+@require_POST
+def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the agent's own saved views."""
+    agent = desk_agent(request)
+    get_object_or_404(SavedView, pk=pk, user=agent).delete()
+    messages.success(request, _("View deleted."))
+    return redirect(_back(request, reverse("desk:queue", args=["mine"])))
+
+
+@login_required
+def phone(request: HttpRequest) -> HttpResponse:
+    """Record a phone call: as a new ticket, or as a message on an existing ticket."""
+    agent = desk_agent(request)
+    form = PhoneTicketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            number = data["ticket"].strip().upper()
+            if number:
+                ticket = tickets_visible_to(agent).filter(number=number).first()
+                if ticket is None:
+                    raise ValidationError({"ticket": [_("No ticket with this number.")]})
+                reply_submit(
+                    ticket=ticket,
+                    user=agent,
+                    contact=None,
+                    body=data["body"],
+                    files=[],
+                    channel=Channel.PHONE,
+                )
+                messages.success(
+                    request, _("The call was added to %(number)s.") % {"number": number}
+                )
+            else:
+                ticket = phone_ticket(
+                    agent=agent,
+                    contact=data["contact"],
+                    kind=data["kind"] or Kind.INCIDENT,
+                    product=data["product"],
+                    title=data["title"],
+                    body=data["body"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                )
+                messages.success(
+                    request, _("Ticket %(number)s created.") % {"number": ticket.number}
+                )
+        except ValidationError as error:
+            add_service_errors(form, error, {"requester": "contact", "description": "body"})
+        else:
+            return redirect("desk:ticket", number=ticket.number)
+    return render(request, "desk/phone.html", {"form": form})

@@ -1,0 +1,52 @@
+"""Helpers shared by the automation tests: local times, a frozen clock, contracts."""
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from servicedesk.accounts.models import Contact, Team, User
+from servicedesk.contracts.models import Contract
+from tests.factories import ContractFactory
+
+AMS = ZoneInfo("Europe/Amsterdam")
+DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
+
+
+def local(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=AMS)
+
+
+@contextmanager
+def at(moment: datetime.datetime) -> Iterator[None]:
+    """Freeze the clock at a moment (time-machine)."""
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+@dataclass
+class Desk:
+    lead: User
+    agent: User
+    manager: User
+    team: Team
+    requester: Contact
+
+
+def contract_for(requester: Contact, **fields: Any) -> Contract:
+    """Return a contract for the requester's organisation (severity 1-4, NL office hours)."""
+    fields.setdefault("service_level", "severity-nl-office-hours")
+    fields.setdefault("priority_scheme", "severity-1-4")
+    return ContractFactory(
+        organisation=requester.organisation, starts_on=datetime.date(2026, 1, 1), **fields
+    )
+
+
+def recipients_of(mails: list[Any]) -> list[str]:
+    """Return every address the mails went to, sorted."""
+    return sorted(address for mail in mails for address in mail.to)

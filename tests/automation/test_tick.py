@@ -1,0 +1,117 @@
+"""The tick reads due rows by index, works in batches, and retries a failing rule."""
+
+from typing import Any
+
+import pytest
+from pytest_django import DjangoAssertNumQueries
+
+from servicedesk.automation import rules
+from servicedesk.automation.models import ActionKind, ActionOutcome, ScheduledAction
+from servicedesk.automation.tick import MAX_ATTEMPTS, RETRY_DELAY, tick
+from servicedesk.tickets import services
+from servicedesk.tickets.models import Status, Ticket
+from tests.automation.conftest import Tick
+from tests.automation.helpers import DAY, Desk, at, local
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+T0 = local(2026, 6, 1, 10, 0)
+
+
+def waiting_tickets(count: int) -> list[Ticket]:
+    """Tickets waiting on the customer since T0, assigned (so only reminders are due)."""
+    tickets = []
+    with at(T0):
+        for _ in range(count):
+            ticket = services.ticket_create(requester=ContactFactory(), title="Wait")
+            ScheduledAction.objects.filter(ticket=ticket).delete()  # no unassigned alert
+            services.ticket_transition(
+                ticket=ticket, actor=None, status=Status.WAITING_ON_CUSTOMER, note="Which?"
+            )
+            tickets.append(ticket)
+    return tickets
+
+
+def test_it_does_not_look_at_tickets_with_nothing_due(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    waiting_tickets(10)
+    with at(T0 + 6 * DAY), django_assert_num_queries(5):
+        # due actions, due SLA checks, unsent notifications (+ a savepoint pair)
+        report = tick()
+    assert report.actions == 0
+
+
+def test_it_handles_a_batch_in_a_constant_number_of_queries(
+    django_assert_max_num_queries: Any, run_tick: Tick, mailoutbox: list[Any]
+) -> None:
+    counts = []
+    for count in (3, 30):
+        ScheduledAction.objects.all().delete()
+        waiting_tickets(count)
+        with at(T0 + 7 * DAY), django_assert_max_num_queries(20) as context:
+            # due rows, lock, actions, mark done, pending closes, RACI, outcome, dedupe,
+            # notifications, events, savepoints; the sending runs after commit, in a task
+            assert tick(batch_size=100).actions == count
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_it_works_through_more_due_actions_than_a_batch(
+    run_tick: Tick, mailoutbox: list[Any]
+) -> None:
+    waiting_tickets(7)
+    with at(T0 + 7 * DAY):
+        assert run_tick(batch_size=3).actions == 7
+    assert len(mailoutbox) == 7
+
+
+def test_it_retries_a_failing_rule_later_and_gives_up_in_the_end(
+    desk: Desk, run_tick: Tick, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(action: ScheduledAction, batch: rules.Batch) -> rules.Result:
+        raise RuntimeError("template missing")
+
+    monkeypatch.setitem(rules.HANDLERS, ActionKind.REMINDER_1, broken)
+    (ticket,) = waiting_tickets(1)
+    moment = T0 + 7 * DAY
+    with at(moment):
+        assert run_tick().failed == 1
+    reminder = ScheduledAction.objects.get(ticket=ticket, kind=ActionKind.REMINDER_1)
+    assert (reminder.done_at, reminder.attempts, reminder.last_error) == (
+        None,
+        1,
+        "template missing",
+    )
+    assert reminder.due_at == moment + RETRY_DELAY
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        moment += RETRY_DELAY * (attempt - 1)
+        with at(moment):
+            assert run_tick().failed == 1
+    reminder.refresh_from_db()
+    assert (reminder.outcome, reminder.attempts) == (ActionOutcome.FAILED, MAX_ATTEMPTS)
+    assert reminder.done_at is not None
+    with at(moment + DAY):
+        assert run_tick().failed == 0
+
+
+def test_it_redoes_a_batch_whose_worker_died_before_the_commit(
+    run_tick: Tick, mailoutbox: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from servicedesk.automation import tick as tick_module
+
+    def die(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    waiting_tickets(2)
+    monkeypatch.setattr(tick_module, "notifications_record", die)
+    with at(T0 + 7 * DAY), pytest.raises(OperationalError):
+        run_tick()
+    assert not ScheduledAction.objects.filter(done_at__isnull=False).exists()
+    monkeypatch.undo()
+    with at(T0 + 7 * DAY + DAY):
+        assert run_tick().actions == 2
+        assert run_tick().actions == 0
+    assert len(mailoutbox) == 2
