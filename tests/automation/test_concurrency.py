@@ -28,7 +28,7 @@ from servicedesk.tickets.models import Status, Ticket
 from tests.factories import ContactFactory
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
+    pytest.mark.postgresql,  # needs concurrent writers: run by the PostgreSQL pass of CI
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
