@@ -301,3 +301,37 @@ def test_it_lists_tickets_in_a_fixed_number_of_queries(agent_api: APIClient) -> 
 
 def test_it_asks_for_authentication(db: None) -> None:
     assert APIClient().get("/api/v1/tickets/").status_code in (401, 403)
+
+
+def test_it_resumes_a_waiting_ticket_when_the_customer_replies(
+    agent_api: APIClient, contact_api: APIClient, contact: Contact
+) -> None:
+    ticket = make_ticket(contact)
+    status_url = f"/api/v1/tickets/{ticket.number}/status"
+    agent_api.post(status_url, {"status": "in_progress"}, format="json")
+    agent_api.post(status_url, {"status": "waiting_on_customer"}, format="json")
+    response = contact_api.post(
+        f"/api/v1/tickets/{ticket.number}/messages", {"body": "Here is the log"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["outcome"] == "resumed"
+    assert response.json()["message"]["body"] == "Here is the log"
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+
+
+def test_it_closes_with_an_outcome_and_its_standard_text(
+    agent_api: APIClient, contact: Contact
+) -> None:
+    ticket = make_ticket(contact)
+    url = f"/api/v1/tickets/{ticket.number}/status"
+    agent_api.post(url, {"status": "in_progress"}, format="json")
+    closed = agent_api.post(
+        url, {"status": "closed", "outcome": "handed_to_planning"}, format="json"
+    )
+    assert closed.status_code == 200, closed.content
+    event = ticket.events.filter(action="status_changed", new_value="closed").get()
+    assert "planning" in event.note.lower()
+    bad = agent_api.post(url, {"status": "reopened", "outcome": "bogus"}, format="json")
+    assert bad.status_code == 400
+    assert "outcome" in bad.json()

@@ -154,6 +154,15 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
         return ""
 
 
+class MessagePostOut(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(
+        choices=[str(o) for o in services.ReplyOutcome],
+        help_text="added; resumed (the desk was waiting on you); reopened; new_ticket.",
+    )
+    ticket = serializers.CharField(help_text="The ticket the reply landed on.")
+    message = MessageSerializer(allow_null=True)
+
+
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
     class Meta:
         model = Attachment
@@ -237,6 +246,12 @@ ASSIGNMENT_FIELDS = frozenset({"assignee", "team", "support_line"})
 class StatusIn(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    outcome = serializers.ChoiceField(
+        choices=workflow.Outcome.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How a closed ticket ended; without a note its standard text is used.",
+    )
     supplier = serializers.PrimaryKeyRelatedField(
         queryset=Supplier.objects.all(), required=False, allow_null=True
     )
@@ -426,11 +441,12 @@ class TicketViewSet(
             note=data.validated_data.get("note", ""),
             supplier=data.validated_data.get("supplier"),
             supplier_reference=data.validated_data.get("supplier_reference", ""),
+            outcome=data.validated_data.get("outcome", ""),
         )
         return Response(TicketSerializer(self.get_queryset().get(pk=ticket.pk)).data)
 
     @extend_schema(methods=["GET"], responses={200: MessageSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=MessageIn, responses={201: MessageSerializer})
+    @extend_schema(methods=["POST"], request=MessageIn, responses={201: MessagePostOut})
     @action(detail=True, methods=["get", "post"], url_path="messages")
     def messages(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
@@ -442,15 +458,34 @@ class TicketViewSet(
         data = MessageIn(data=request.data)
         data.is_valid(raise_exception=True)
         contact = None if self._staff() else selectors.contact_of(request.user)
-        message = services.ticket_add_message(
-            ticket=ticket,
-            body=data.validated_data["body"],
-            author=self._user(),
-            contact=contact,
-            visibility=data.validated_data["visibility"],
-            channel=Channel.API,
+        if contact is None:
+            message = services.ticket_add_message(
+                ticket=ticket,
+                body=data.validated_data["body"],
+                author=self._user(),
+                visibility=data.validated_data["visibility"],
+                channel=Channel.API,
+            )
+            reply = services.CustomerReply(ticket, message, services.ReplyOutcome.ADDED)
+        else:
+            if data.validated_data["visibility"] != Visibility.PUBLIC:
+                raise ValidationError({"visibility": ["Only staff can write internal notes."]})
+            # A customer's reply may resume, reopen or (long after closing) open a new ticket.
+            reply = services.ticket_customer_reply(
+                ticket=ticket,
+                contact=contact,
+                body=data.validated_data["body"],
+                author=self._user(),
+                channel=Channel.API,
+            )
+        return Response(
+            {
+                "outcome": str(reply.outcome),
+                "ticket": reply.ticket.number,
+                "message": MessageSerializer(reply.message).data if reply.message else None,
+            },
+            status=status.HTTP_201_CREATED,
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True)})
     @extend_schema(methods=["POST"], request=AttachmentIn, responses={201: AttachmentSerializer})

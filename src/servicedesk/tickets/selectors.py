@@ -78,8 +78,17 @@ def events_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[TicketEvent]:
     return events if is_staff(user) else events.exclude(action__in=INTERNAL_ACTIONS)
 
 
-# "notified_staff": internal alerts (automation issue); customers see their own "notified".
-INTERNAL_ACTIONS = frozenset({"note_added", "assigned", "attachment_internal", "notified_staff"})
+# Customers see their own notifications ("notified"), not internal alerts or SLA bookkeeping.
+INTERNAL_ACTIONS = frozenset(
+    {
+        "note_added",
+        "assigned",
+        "attachment_internal",
+        "notified_staff",
+        "sla_warning",
+        "sla_breached",
+    }
+)
 
 
 def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
