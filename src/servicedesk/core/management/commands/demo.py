@@ -48,7 +48,8 @@ class Command(BaseCommand):
             f"Demo desk ready in {elapsed:.1f} s: {result.organisations} organisations, "
             f"{result.contacts} contacts, {result.staff} staff, {tickets}."
         )
-        admin_url = settings.SITE_URL.rstrip("/") + "/admin/"
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(f"Sign in at {site}/ (staff land on the desk, contacts on the portal).")
         existing = []
         for login in result.logins:
             if login.password is None:
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{login.label} login: {login.username} / {login.password}")
             if login.label == "Admin":
-                self.stdout.write(f"  sign in at {admin_url}")
+                self.stdout.write(f"  administration at {site}/admin/")
         if existing:
             self.stdout.write(
                 "Passwords are only printed when a user is created. To reset one: "
