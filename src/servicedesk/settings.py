@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "servicedesk.contracts",
     "servicedesk.tickets",
     "servicedesk.automation",
+    "servicedesk.mail",
     "servicedesk.api",
     "servicedesk.portal",
     "servicedesk.desk",
@@ -251,3 +252,12 @@ LOGGING = {
     },
 }
 
+# E-mail channel (servicedesk.mail; see README: Configuration).
+MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 30 * 1024 * 1024)
+MAIL_RATE_LIMIT_PER_HOUR = env_int("MAIL_RATE_LIMIT_PER_HOUR", 30)
+MAIL_UNKNOWN_SENDERS = env_str("MAIL_UNKNOWN_SENDERS", "create")
+MAIL_FALLBACK_ORGANISATION = env_str("MAIL_FALLBACK_ORGANISATION", "")
+MAIL_REPLY_ADDRESS = env_str("MAIL_REPLY_ADDRESS", "")
+MAIL_REPLY_SECRET = env_str("MAIL_REPLY_SECRET", "")
+MAIL_WEBHOOK_TOKEN = env_str("MAIL_WEBHOOK_TOKEN", "")
+MAIL_POLL_INTERVAL = env_int("MAIL_POLL_INTERVAL", 60)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("servicedesk.portal.urls")),
     path("desk/", include("servicedesk.desk.urls")),
+    path("mail/", include("servicedesk.mail.urls")),
 ]

@@ -1,0 +1,519 @@
+"""Mail the desk sends: composed from templates per language, stored, sent in the background.
+
+- `mail_compose(...)` returns the `EmailMultiAlternatives` for one notice: text and HTML
+  from `templates/mail/<language>/<kind>.txt|.html`, subject "[SD-000123] title", the
+  reply marker line on top, our Message-ID, Reply-To the ticket's signed reply address,
+  X-Loop, and Auto-Submitted for automatic notices (RFC 3834), so auto-responders stay
+  quiet.
+- `mail_queue(...)` renders a notice once, stores it as an `OutboundMail` and queues its
+  sending when the transaction commits; a `dedupe_key` seen before makes it a no-op.
+- The hooks the ticket services (or the notification layer) call, each inside their
+  transaction: `mail_on_ticket_created`, `mail_on_public_reply`, `mail_on_status_changed`,
+  `mail_on_reminder`, `mail_on_closed`. Each writes to the requester in their language.
+- `mail_deliver(ids)` sends: each row is claimed with a conditional UPDATE (a lease)
+  before sending and stamped after, so two workers never both send it; a failure is
+  retried with back-off up to MAX_ATTEMPTS. `mail_retry_unsent()` queues again what is
+  due another attempt (a lost task, an expired claim, a back-off over).
+
+In-Reply-To and References are fixed at the first attempt to send, from the ticket's
+mail up to then (ours and the customer's), so a confirmation queued inside
+`ticket_create` still threads under the customer's original message.
+"""
+
+import datetime
+import functools
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from email.utils import formataddr
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
+
+from servicedesk.accounts.models import User
+from servicedesk.mail import config
+from servicedesk.mail.models import InboundMail, InboundStatus, OutboundKind, OutboundMail
+from servicedesk.mail.parse import SYNTHETIC_ID_DOMAIN
+from servicedesk.mail.quotes import REPLY_MARKERS
+from servicedesk.mail.texts import NO_SUBJECT, SUBJECTS, language_or_default, status_name
+from servicedesk.mail.threading import make_reply_address
+from servicedesk.tickets.models import Message, Status, Ticket, Visibility
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=10)  # a claim older than this is retried
+REQUEUE_AFTER = datetime.timedelta(minutes=5)  # unsent this long after creation: task lost
+MAX_ATTEMPTS = 10  # with the back-off: about a day of failures before giving up
+MAX_BACKOFF = datetime.timedelta(hours=6)
+MAX_REFERENCES = 20
+# Kinds written by a person; every other kind is an automatic notice (RFC 3834).
+PERSONAL_KINDS = frozenset({OutboundKind.AGENT_REPLY})
+# Kinds that answer an inbound mail rather than belong to a ticket's conversation.
+ANSWER_KINDS = frozenset(
+    {OutboundKind.REFUSED_REPORTER, OutboundKind.REFUSED_UNKNOWN, OutboundKind.TOO_LARGE}
+)
+_BLANK_LINES = re.compile(r"\n{3,}")
+# Status changes the requester is told about (the others follow from their own action).
+CUSTOMER_STATUSES = frozenset(
+    {
+        Status.IN_PROGRESS,
+        Status.WAITING_ON_SUPPLIER,
+        Status.PARKED,
+        Status.SOLUTION_OFFERED,
+        Status.CLOSED,
+    }
+)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """Return how long to wait after a failed attempt: 5 minutes, doubling, at most 6 hours."""
+    delay: datetime.timedelta = REQUEUE_AFTER * 2 ** max(attempts - 1, 0)
+    return min(delay, MAX_BACKOFF)
+
+
+def ticket_url(ticket: Ticket) -> str:
+    """Return the ticket's page in the customer portal, or "" when there is no portal."""
+    try:
+        path = reverse("portal:ticket", args=[ticket.number])
+    except NoReverseMatch:
+        return ""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def portal_url() -> str:
+    try:
+        path = reverse("portal:tickets")
+    except NoReverseMatch:
+        return ""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def reply_address(ticket: Ticket) -> str:
+    """Return the ticket's signed reply address: support+SD-000123.<signature>@host."""
+    return make_reply_address(
+        ticket.number, secret=config.reply_secret(), mailbox=config.reply_mailbox()
+    )
+
+
+def _subject(kind: str, language: str, ticket: Ticket | None, context: Mapping[str, Any]) -> str:
+    values = {
+        "number": ticket.number if ticket else "",
+        "title": ticket.title if ticket else "",
+        "subject": context.get("subject") or NO_SUBJECT[language],
+    }
+    subject = SUBJECTS[language][kind].format(**values)
+    return " ".join(subject.split())[:300]
+
+
+def render(
+    *, kind: str, language: str, ticket: Ticket | None, context: Mapping[str, Any] | None = None
+) -> tuple[str, str, str]:
+    """Return (subject, text, html) of a notice in the language (English if unsupported)."""
+    language = language_or_default(language)
+    values: dict[str, Any] = {"language": language}
+    if ticket is not None:
+        values |= {
+            "ticket": ticket,
+            "number": ticket.number,
+            "title": ticket.title,
+            "url": ticket_url(ticket),
+            "marker": REPLY_MARKERS[language],
+        }
+    values |= dict(context or {})
+    subject = _subject(kind, language, ticket, values)
+    values["subject_line"] = subject
+    with translation.override(language):
+        text = str(render_to_string(f"mail/{language}/{kind}.txt", values))
+        html = str(render_to_string(f"mail/{language}/{kind}.html", {**values, "subject": subject}))
+    text = _BLANK_LINES.sub("\n\n", text.replace("\r\n", "\n")).strip() + "\n"
+    if values.get("marker"):
+        text = f"{values['marker']}\n\n{text}"
+    return subject, text, html
+
+
+def _headers(
+    *,
+    kind: str,
+    message_id: str,
+    ticket: Ticket | None,
+    in_reply_to: str,
+    references: Iterable[str],
+) -> dict[str, str]:
+    headers = {
+        "Message-ID": f"<{message_id}>",
+        "X-Loop": config.reply_mailbox(),
+    }
+    if kind not in PERSONAL_KINDS:
+        headers["Auto-Submitted"] = "auto-replied" if kind in ANSWER_KINDS else "auto-generated"
+        # Exchange and Outlook send no out-of-office replies to this.
+        headers["X-Auto-Response-Suppress"] = "All"
+    if ticket is not None:
+        headers["X-Servicedesk-Ticket"] = ticket.number
+    if in_reply_to:
+        headers["In-Reply-To"] = f"<{in_reply_to}>"
+    chain = " ".join(f"<{ref}>" for ref in references if ref)
+    if chain:
+        headers["References"] = chain
+    return headers
+
+
+def _email(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    to: str,
+    reply_to: str,
+    headers: Mapping[str, str],
+) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[reply_to] if reply_to else [],
+        headers=dict(headers),
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def new_message_id() -> str:
+    """Return a fresh Message-ID (without brackets) in our domain."""
+    return make_msgid(domain=config.our_domain()).strip("<>")
+
+
+def mail_compose(
+    *,
+    kind: str,
+    to: str,
+    language: str,
+    ticket: Ticket | None = None,
+    context: Mapping[str, Any] | None = None,
+    message_id: str = "",
+    in_reply_to: str = "",
+    references: Iterable[str] = (),
+) -> EmailMultiAlternatives:
+    """Return the multipart (text + HTML) mail of a notice, with threading headers."""
+    subject, text, html = render(kind=kind, language=language, ticket=ticket, context=context)
+    return _email(
+        subject=subject,
+        text=text,
+        html=html,
+        to=to,
+        reply_to=reply_address(ticket) if ticket is not None else "",
+        headers=_headers(
+            kind=kind,
+            message_id=message_id or new_message_id(),
+            ticket=ticket,
+            in_reply_to=in_reply_to,
+            references=references,
+        ),
+    )
+
+
+def mail_queue(
+    *,
+    kind: str,
+    to: str,
+    language: str,
+    ticket: Ticket | None = None,
+    message: Message | None = None,
+    inbound: InboundMail | None = None,
+    context: Mapping[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    now: datetime.datetime | None = None,
+) -> OutboundMail | None:
+    """Store a notice and queue its sending on commit; return it (None if sent before).
+
+    A notice with a ticket gets its threading headers when it is first sent; one that
+    answers an inbound mail without a ticket (a refusal) answers that mail.
+    """
+    if dedupe_key and OutboundMail.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    at = now or timezone.now()
+    language = language_or_default(language)
+    subject, text, html = render(kind=kind, language=language, ticket=ticket, context=context)
+    in_reply_to, references = "", ""
+    if ticket is None and inbound is not None and not _synthetic(inbound.message_id):
+        in_reply_to = references = inbound.message_id
+    row = OutboundMail(
+        ticket=ticket,
+        ticket_message=message,
+        inbound=inbound,
+        kind=kind,
+        to=to,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id=new_message_id(),
+        in_reply_to=in_reply_to,
+        references=references,
+        threaded=ticket is None,
+        reply_to=reply_address(ticket) if ticket is not None else "",
+        auto_submitted="" if kind in PERSONAL_KINDS else kind,
+        dedupe_key=dedupe_key,
+        created_at=at,
+        next_attempt_at=at + REQUEUE_AFTER,
+    )
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if dedupe_key and OutboundMail.objects.filter(dedupe_key=dedupe_key).exists():
+            return None  # a concurrent writer queued the same notice
+        raise
+    transaction.on_commit(functools.partial(queue_sending, [row.pk]))
+    return row
+
+
+def queue_sending(ids: list[int]) -> None:
+    """Queue the task that sends these mails; if queueing fails, the retry sweep does it."""
+    from servicedesk.mail.tasks import mail_send
+
+    try:
+        mail_send.enqueue(outbound_ids=ids)
+    except Exception:
+        logger.exception("could not queue %d mails; mail_retry_unsent will", len(ids))
+
+
+def _requester_address(ticket: Ticket) -> tuple[str, str, str] | None:
+    """Return (address, name, language) of the requester, or None if they get no mail."""
+    contact = ticket.requester
+    if not contact.active or not contact.email:
+        return None
+    return contact.email, contact.name, contact.language
+
+
+def mail_on_ticket_created(ticket: Ticket) -> OutboundMail | None:
+    """Queue the confirmation with the ticket number to the requester (002); once per ticket."""
+    person = _requester_address(ticket)
+    if person is None:
+        return None
+    address, name, language = person
+    return mail_queue(
+        kind=OutboundKind.TICKET_CREATED,
+        to=address,
+        language=language,
+        ticket=ticket,
+        context={"name": name},
+        dedupe_key=f"ticket_created:{ticket.pk}",
+    )
+
+
+def mail_on_public_reply(message: Message) -> OutboundMail | None:
+    """Queue a staff member's public reply to the requester; internal notes and the
+    customer's own messages send nothing."""
+    if message.visibility != Visibility.PUBLIC or message.author_contact_id is not None:
+        return None
+    author = message.author_user
+    if author is None or not (author.role or author.is_superuser):
+        return None
+    ticket = message.ticket
+    person = _requester_address(ticket)
+    if person is None:
+        return None
+    address, name, language = person
+    return mail_queue(
+        kind=OutboundKind.AGENT_REPLY,
+        to=address,
+        language=language,
+        ticket=ticket,
+        message=message,
+        context={
+            "name": name,
+            "body": message.body,
+            "author": author.get_full_name() or author.get_username(),
+        },
+        dedupe_key=f"agent_reply:{message.pk}",
+    )
+
+
+def mail_on_status_changed(
+    ticket: Ticket,
+    *,
+    old: str,
+    new: str,
+    actor: User | None,
+    note: str = "",
+    reopen_within_days: int | None = None,
+) -> OutboundMail | None:
+    """Queue a status change made by staff to the requester; a close sends the closing text.
+
+    Only the statuses in CUSTOMER_STATUSES are told, and only when a staff member made the
+    change: a change the customer caused (a reply resumes or reopens the ticket) or the
+    automation made (which sends its own reminder and closing mail) sends nothing here.
+    """
+    if new == old or new not in CUSTOMER_STATUSES:
+        return None
+    if actor is None or not (actor.role or actor.is_superuser):
+        return None
+    if new == Status.CLOSED:
+        return mail_on_closed(ticket, text=note, reopen_within_days=reopen_within_days)
+    person = _requester_address(ticket)
+    if person is None:
+        return None
+    address, name, language = person
+    return mail_queue(
+        kind=OutboundKind.STATUS_CHANGED,
+        to=address,
+        language=language,
+        ticket=ticket,
+        context={"name": name, "status": status_name(new, language), "note": note},
+        dedupe_key=f"status:{ticket.pk}:{new}:{ticket.updated_at.isoformat()}",
+    )
+
+
+def mail_on_reminder(
+    ticket: Ticket,
+    *,
+    which: int,
+    close_on: datetime.datetime | None = None,
+    dedupe_key: str | None = None,
+) -> OutboundMail | None:
+    """Queue reminder `which` (1 or 2) that the ticket waits for the customer (002 §5)."""
+    person = _requester_address(ticket)
+    if person is None:
+        return None
+    address, name, language = person
+    with translation.override(language_or_default(language)):
+        close_text = date_format(timezone.localtime(close_on), "j F Y") if close_on else ""
+    return mail_queue(
+        kind=OutboundKind.REMINDER,
+        to=address,
+        language=language,
+        ticket=ticket,
+        context={"name": name, "which": which, "close_on": close_text},
+        dedupe_key=dedupe_key,
+    )
+
+
+def mail_on_closed(
+    ticket: Ticket,
+    *,
+    text: str = "",
+    reopen_within_days: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboundMail | None:
+    """Queue the closing mail with its text (the resolution or a standard text, 003)."""
+    person = _requester_address(ticket)
+    if person is None:
+        return None
+    address, name, language = person
+    stamp = ticket.closed_at.isoformat() if ticket.closed_at else ticket.updated_at.isoformat()
+    return mail_queue(
+        kind=OutboundKind.CLOSED,
+        to=address,
+        language=language,
+        ticket=ticket,
+        context={"name": name, "note": text, "reopen_days": reopen_within_days},
+        dedupe_key=dedupe_key or f"closed:{ticket.pk}:{stamp}",
+    )
+
+
+def _synthetic(message_id: str) -> bool:
+    return not message_id or message_id.endswith("@" + SYNTHETIC_ID_DOMAIN)
+
+
+def thread_ids(ticket: Ticket, *, before: OutboundMail) -> list[str]:
+    """Return the Message-IDs of the ticket's mail before `before`, oldest first."""
+    inbound = InboundMail.objects.filter(
+        ticket=ticket, status=InboundStatus.PROCESSED, received_at__lte=before.created_at
+    ).values_list("received_at", "message_id")
+    outbound = (
+        OutboundMail.objects.filter(ticket=ticket, created_at__lte=before.created_at)
+        .exclude(pk=before.pk)
+        .values_list("created_at", "message_id")
+    )
+    dated = sorted([*inbound, *outbound])
+    return [mid for _, mid in dated if not _synthetic(mid)]
+
+
+def _set_threading(row: OutboundMail) -> None:
+    """Fix In-Reply-To and References at the first attempt: the ticket's mail up to now."""
+    if row.threaded or row.ticket is None:
+        return
+    ids = list(dict.fromkeys(thread_ids(row.ticket, before=row)))
+    if len(ids) > MAX_REFERENCES:
+        ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]  # the root and the latest
+    row.in_reply_to = ids[-1] if ids else ""
+    row.references = " ".join(ids)
+    row.threaded = True
+    OutboundMail.objects.filter(pk=row.pk).update(
+        in_reply_to=row.in_reply_to, references=row.references, threaded=True
+    )
+
+
+def outbound_email(row: OutboundMail) -> EmailMultiAlternatives:
+    """Return the mail for a stored notice, as it is sent (the same on every attempt)."""
+    headers = _headers(
+        kind=row.kind,
+        message_id=row.message_id,
+        ticket=row.ticket,
+        in_reply_to=row.in_reply_to,
+        references=row.references.split(),
+    )
+    return _email(
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        to=row.to,
+        reply_to=formataddr(("", row.reply_to)) if row.reply_to else "",
+        headers=headers,
+    )
+
+
+def mail_deliver(ids: Iterable[int], *, worker: str = "") -> int:
+    """Send the mails among `ids` that are unsent and unclaimed; return how many were sent."""
+    sent = 0
+    for pk in ids:
+        now = timezone.now()
+        claimed = OutboundMail.objects.filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - LEASE),
+            pk=pk,
+            sent_at__isnull=True,
+            failed_at__isnull=True,
+        ).update(claimed_at=now, attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+        if not claimed:
+            continue
+        row = OutboundMail.objects.select_related("ticket").get(pk=pk)
+        mine = OutboundMail.objects.filter(pk=pk, claimed_at=now)
+        try:
+            _set_threading(row)
+            outbound_email(row).send()
+        except Exception as error:
+            logger.warning("mail %s to %s not sent (%s): %s", pk, row.to, worker, error)
+            given_up = row.attempts >= MAX_ATTEMPTS
+            mine.update(
+                claimed_at=None,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+                failed_at=now if given_up else None,
+                next_attempt_at=None if given_up else now + backoff(row.attempts),
+            )
+            continue
+        mine.update(sent_at=timezone.now(), next_attempt_at=None, last_error="")
+        sent += 1
+    return sent
+
+
+def mail_retry_unsent(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
+    """Queue sending again for unsent mail due another attempt; return how many."""
+    at = now or timezone.now()
+    ids = list(
+        OutboundMail.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=at
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        queue_sending(ids)
+    return len(ids)

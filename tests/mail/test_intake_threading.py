@@ -1,0 +1,275 @@
+"""Replies join the right ticket: by our Message-ID, a ticket number, or a reply token."""
+
+import datetime
+from typing import Any
+
+import time_machine
+from django.utils import timezone
+
+from servicedesk.accounts.models import Contact, Organisation
+from servicedesk.mail.models import InboundStatus, OutboundMail
+from servicedesk.mail.outbound import reply_address
+from servicedesk.tickets import services
+from servicedesk.tickets.models import LinkKind, Status, Ticket, TicketLink, Visibility
+from tests.factories import ContactFactory, ContractFactory, StaffFactory
+from tests.mail.conftest import Ingest
+from tests.mail.helpers import compose
+
+REPLY = (
+    "Het werkt weer, dank u!\n"
+    "\n"
+    "Op 2 maart 2026 om 10:00 schreef Servicedesk <support@desk.example>:\n"
+    "> --antwoord boven deze lijn--\n"
+    "> Wij hebben uw melding geregistreerd.\n"
+)
+
+
+def new_ticket(ingest: Ingest, **kwargs: Any) -> tuple[Ticket, OutboundMail]:
+    inbound = ingest(compose(**kwargs))
+    assert inbound.ticket is not None, inbound.reason
+    return inbound.ticket, OutboundMail.objects.get(ticket=inbound.ticket)
+
+
+def test_it_threads_a_reply_to_our_mail_by_in_reply_to(
+    ingest: Ingest, jan: Contact, mailoutbox: list[Any]
+) -> None:
+    ticket, confirmation = new_ticket(ingest)
+    mailoutbox.clear()
+
+    inbound = ingest(
+        compose(
+            subject="Re: iets heel anders",
+            body=REPLY,
+            headers={"In-Reply-To": f"<{confirmation.message_id}>"},
+        )
+    )
+
+    assert inbound.status == InboundStatus.PROCESSED
+    assert inbound.ticket == ticket
+    assert inbound.reason == f"reply to {ticket.number} (by references): added"
+    message = inbound.ticket_message
+    assert message is not None
+    assert message.body == "Het werkt weer, dank u!"
+    assert message.visibility == Visibility.PUBLIC
+    assert message.author_contact == jan
+    # The full original stays on the inbound mail, reachable from the message.
+    assert "Wij hebben uw melding geregistreerd" in message.inbound_mail.text
+    assert mailoutbox == []  # a customer's reply is not confirmed
+
+
+def test_it_threads_by_references_when_in_reply_to_is_someone_elses(
+    ingest: Ingest, jan: Contact
+) -> None:
+    ticket, confirmation = new_ticket(ingest)
+
+    inbound = ingest(
+        compose(
+            body="Aanvulling.",
+            headers={
+                "In-Reply-To": "<colleague@klant.example>",
+                "References": f"<{confirmation.message_id}> <colleague@klant.example>",
+            },
+        )
+    )
+
+    assert inbound.ticket == ticket
+
+
+def test_it_threads_a_colleague_replying_to_the_original_mail(
+    ingest: Ingest, jan: Contact, klant: Organisation
+) -> None:
+    ticket, _ = new_ticket(ingest, message_id="original@klant.example")
+
+    inbound = ingest(
+        compose(
+            sender="Piet <piet@klant.example>",
+            body="Bij mij ook.",
+            headers={"In-Reply-To": "<original@klant.example>"},
+        )
+    )
+
+    assert inbound.ticket == ticket
+    assert inbound.ticket_message is not None
+    assert inbound.ticket_message.author_contact is not None
+    assert inbound.ticket_message.author_contact.email == "piet@klant.example"
+
+
+def test_it_does_not_let_an_outsider_join_by_message_id(
+    ingest: Ingest, jan: Contact, klant: Organisation
+) -> None:
+    ticket, confirmation = new_ticket(ingest)
+    ContactFactory(email="mallory@other.example", user=None)
+
+    inbound = ingest(
+        compose(
+            sender="mallory@other.example",
+            headers={"In-Reply-To": f"<{confirmation.message_id}>"},
+        )
+    )
+
+    assert inbound.ticket != ticket
+    assert ticket.messages.count() == 0
+
+
+def test_it_threads_by_the_number_in_the_subject_for_someone_who_may_see_it(
+    ingest: Ingest, jan: Contact
+) -> None:
+    ticket, _ = new_ticket(ingest)
+
+    inbound = ingest(compose(subject=f"RE: [{ticket.number}] Facturen", body="Nog steeds kapot."))
+
+    assert inbound.ticket == ticket
+    assert inbound.reason.endswith("(by subject): added")
+
+
+def test_it_lets_the_cpc_reply_by_number_to_a_colleagues_ticket(
+    ingest: Ingest, jan: Contact, klant: Organisation
+) -> None:
+    ticket, _ = new_ticket(ingest)
+    ContactFactory(organisation=klant, email="carla@klant.example", is_cpc=True, user=None)
+
+    inbound = ingest(compose(sender="carla@klant.example", subject=f"[{ticket.number}]"))
+
+    assert inbound.ticket == ticket
+
+
+def test_it_opens_a_new_ticket_for_someone_elses_ticket_number(
+    ingest: Ingest, jan: Contact, klant: Organisation
+) -> None:
+    ticket, _ = new_ticket(ingest)
+    ContactFactory(organisation=klant, email="piet@klant.example", user=None)  # not the CPC
+
+    inbound = ingest(
+        compose(sender="piet@klant.example", subject=f"Re: [{ticket.number}] Facturen")
+    )
+
+    assert inbound.status == InboundStatus.PROCESSED
+    assert inbound.ticket is not None and inbound.ticket != ticket
+    assert inbound.ticket.title == "Facturen"
+    assert ticket.messages.count() == 0
+
+
+def test_it_threads_by_the_signed_reply_address(ingest: Ingest, jan: Contact) -> None:
+    ticket, _ = new_ticket(ingest)
+
+    inbound = ingest(compose(to=reply_address(ticket), subject="Antwoord", body="Zie bijlage."))
+
+    assert inbound.ticket == ticket
+    assert inbound.reason.endswith("(by token): added")
+
+
+def test_it_threads_by_a_reply_address_in_the_envelope(ingest: Ingest, jan: Contact) -> None:
+    ticket, _ = new_ticket(ingest)
+
+    inbound = ingest(compose(subject="Antwoord"), recipients=[reply_address(ticket)])
+
+    assert inbound.ticket == ticket
+
+
+def test_it_ignores_a_forged_reply_address(ingest: Ingest, jan: Contact) -> None:
+    ticket, _ = new_ticket(ingest)
+    forged = f"support+{ticket.number}.aaaaaaaaaaaaaaaa@desk.example"
+
+    inbound = ingest(compose(to=forged, subject="Antwoord"))
+
+    assert inbound.ticket != ticket
+
+
+def test_it_threads_replies_to_other_notices_of_ours(ingest: Ingest, jan: Contact) -> None:
+    """Notices from elsewhere in the desk carry the number in their Message-ID."""
+    ticket, _ = new_ticket(ingest)
+
+    inbound = ingest(
+        compose(
+            subject="Re: Reminder",
+            headers={"In-Reply-To": f"<notification.7.{ticket.number}@desk.example>"},
+        )
+    )
+
+    assert inbound.ticket == ticket
+
+
+def test_it_resumes_a_ticket_waiting_on_the_customer(ingest: Ingest, jan: Contact) -> None:
+    ticket, confirmation = new_ticket(ingest)
+    agent = StaffFactory()
+    services.ticket_transition(ticket=ticket, actor=agent, status=Status.IN_PROGRESS)
+    services.ticket_transition(ticket=ticket, actor=agent, status=Status.WAITING_ON_CUSTOMER)
+
+    inbound = ingest(compose(body=REPLY, headers={"In-Reply-To": f"<{confirmation.message_id}>"}))
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    assert inbound.reason.endswith(": resumed")
+
+
+def test_it_reopens_a_closed_ticket_on_a_reply(ingest: Ingest, jan: Contact) -> None:
+    ticket, confirmation = new_ticket(ingest)
+    services.ticket_transition(
+        ticket=ticket, actor=StaffFactory(), status=Status.CLOSED, note="Opgelost."
+    )
+
+    inbound = ingest(
+        compose(
+            body="Het probleem is terug.", headers={"In-Reply-To": f"<{confirmation.message_id}>"}
+        )
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REOPENED
+    assert inbound.ticket == ticket
+    assert inbound.reason.endswith(": reopened")
+
+
+def test_it_opens_a_linked_ticket_for_a_reply_long_after_closing(
+    ingest: Ingest, jan: Contact, klant: Organisation, mailoutbox: list[Any]
+) -> None:
+    ContractFactory(organisation=klant, reopen_within=datetime.timedelta(days=14))
+    ticket, confirmation = new_ticket(ingest)
+    services.ticket_transition(
+        ticket=ticket, actor=StaffFactory(), status=Status.CLOSED, note="Opgelost."
+    )
+    mailoutbox.clear()
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=30)):
+        inbound = ingest(
+            compose(body="Weer kapot.", headers={"In-Reply-To": f"<{confirmation.message_id}>"})
+        )
+
+    assert inbound.status == InboundStatus.PROCESSED
+    assert inbound.ticket is not None and inbound.ticket != ticket
+    assert TicketLink.objects.filter(
+        source=inbound.ticket, target=ticket, kind=LinkKind.SPLIT_FROM
+    ).exists()
+    assert inbound.reason.endswith(f"as new ticket {inbound.ticket.number}")
+    (confirmation_of_new,) = mailoutbox
+    assert inbound.ticket.number in confirmation_of_new.subject
+
+
+def test_it_adds_attachments_of_a_reply_to_its_message(ingest: Ingest, jan: Contact) -> None:
+    ticket, _ = new_ticket(ingest)
+
+    inbound = ingest(
+        compose(
+            subject=f"[{ticket.number}]",
+            body="Schermafdruk bijgevoegd.",
+            attachments=[("scherm.png", "image/png", b"\x89PNG...")],
+        )
+    )
+
+    (attachment,) = ticket.attachments.all()
+    assert attachment.message == inbound.ticket_message
+
+
+def test_it_gives_an_empty_reply_a_placeholder(ingest: Ingest, jan: Contact) -> None:
+    ticket, _ = new_ticket(ingest)
+
+    inbound = ingest(
+        compose(
+            subject=f"[{ticket.number}]",
+            body="",
+            attachments=[("scherm.png", "image/png", b"\x89PNG...")],
+        )
+    )
+
+    assert inbound.ticket_message is not None
+    assert "attachments" in inbound.ticket_message.body

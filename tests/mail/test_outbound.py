@@ -1,0 +1,340 @@
+"""Outgoing mail: text + HTML by the contact's language, threading headers, retries."""
+
+import datetime
+import email
+import email.policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from django.core import mail as django_mail
+from django.utils import timezone
+from pytest_django.fixtures import Settings
+
+from servicedesk.accounts.models import Contact, Language
+from servicedesk.mail import outbound
+from servicedesk.mail.models import OutboundKind, OutboundMail
+from servicedesk.mail.outbound import (
+    mail_compose,
+    mail_deliver,
+    mail_on_closed,
+    mail_on_public_reply,
+    mail_on_reminder,
+    mail_on_status_changed,
+    mail_on_ticket_created,
+    mail_retry_unsent,
+)
+from servicedesk.mail.quotes import REPLY_MARKERS, split_reply
+from servicedesk.mail.threading import read_reply_address
+from servicedesk.tickets import services
+from servicedesk.tickets.models import Status, Ticket, Visibility
+from tests.factories import ContactFactory, StaffFactory, make_ticket
+from tests.mail.conftest import Ingest
+from tests.mail.helpers import compose
+
+
+def as_received(mail: Any) -> EmailMessage:
+    """Return a sent mail as its recipient's mail client parses it."""
+    message = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.fixture
+def ticket(jan: Contact) -> Ticket:
+    return make_ticket(requester=jan, title="Facturen printen niet")
+
+
+def test_it_composes_multipart_text_and_html_with_our_headers(ticket: Ticket) -> None:
+    mail = mail_compose(
+        kind=OutboundKind.TICKET_CREATED,
+        to="jan@klant.example",
+        language="en",
+        ticket=ticket,
+        context={"name": "Jan"},
+        in_reply_to="first@klant.example",
+        references=["first@klant.example"],
+    )
+
+    message = as_received(mail)
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text is not None and html is not None
+    assert message["Subject"] == f"[{ticket.number}] Facturen printen niet"
+    assert message["From"] == "Service desk <support@desk.example>"
+    assert message["Message-ID"].endswith("@desk.example>")
+    assert message["In-Reply-To"] == "<first@klant.example>"
+    assert message["References"] == "<first@klant.example>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Loop"] == "support@desk.example"
+    reply_to = message["Reply-To"]
+    assert read_reply_address(reply_to, secret="test-reply-secret") == ticket.number
+    assert text.get_content().startswith(REPLY_MARKERS["en"] + "\n\n")
+    assert "Dear Jan," in text.get_content()
+    assert ticket.number in text.get_content()
+    assert REPLY_MARKERS["en"] in html.get_content()
+    assert f"https://desk.example/portal/tickets/{ticket.number}/" in html.get_content()
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting", "marker"),
+    [
+        (Language.DUTCH, "Beste Jan Jansen,", "--antwoord boven deze lijn--"),
+        (Language.FRENCH, "Bonjour Jan Jansen,", "--répondez au-dessus de cette ligne--"),
+        (Language.ENGLISH, "Dear Jan Jansen,", "--reply above this line--"),
+    ],
+)
+def test_it_writes_in_the_contacts_language(
+    jan: Contact,
+    ticket: Ticket,
+    language: str,
+    greeting: str,
+    marker: str,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    jan.language = language
+    jan.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail_on_ticket_created(ticket)
+
+    assert row is not None and row.language == language
+    (mail,) = mailoutbox
+    text = as_received(mail).get_body(("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert content.splitlines()[0] == marker
+    assert greeting in content
+    html = as_received(mail).get_body(("html",))
+    assert html is not None and f'lang="{language}"' in html.get_content()
+
+
+def test_it_escapes_what_people_wrote_in_the_html(
+    jan: Contact, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    ticket = make_ticket(requester=jan, title="<script>alert(1)</script> & co")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_on_ticket_created(ticket)
+
+    message = as_received(mailoutbox[0])
+    html = message.get_body(("html",))
+    text = message.get_body(("plain",))
+    assert html is not None and text is not None
+    assert "<script>" not in html.get_content()
+    assert "&lt;script&gt;" in html.get_content()
+    assert "<script>alert(1)</script> & co" in text.get_content()  # plain text stays plain
+
+
+def test_it_confirms_a_ticket_once(
+    ticket: Ticket, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        first = mail_on_ticket_created(ticket)
+        second = mail_on_ticket_created(ticket)
+
+    assert first is not None and second is None
+    assert len(mailoutbox) == 1
+
+
+def test_it_mails_a_public_agent_reply_threaded_under_the_conversation(
+    ingest: Ingest, jan: Contact, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    ticket = ingest(compose(message_id="first@klant.example")).ticket
+    assert ticket is not None
+    confirmation = OutboundMail.objects.get(ticket=ticket)
+    agent = StaffFactory(first_name="Aart", last_name="Agent")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.ticket_add_message(
+            ticket=ticket, body="Probeer de printer opnieuw te starten.", author=agent
+        )
+        mail_on_public_reply(message)
+
+    (mail,) = mailoutbox
+    received = as_received(mail)
+    assert received["Subject"] == f"Re: [{ticket.number}] Facturen printen niet"
+    assert received["In-Reply-To"] == f"<{confirmation.message_id}>"
+    assert received["References"].split() == [
+        "<first@klant.example>",
+        f"<{confirmation.message_id}>",
+    ]
+    assert received["Auto-Submitted"] is None  # a person wrote it
+    text = received.get_body(("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert "Probeer de printer opnieuw te starten." in content
+    assert "Aart Agent" in content
+    # The customer's answer above the marker is all that is taken from their reply.
+    answer = f"Dat hielp.\n\n{content}"
+    assert split_reply(answer)[0] == "Dat hielp."
+
+
+def test_it_sends_nothing_for_internal_notes_or_the_customers_own_messages(
+    ticket: Ticket, jan: Contact, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    agent = StaffFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        note = services.ticket_add_message(
+            ticket=ticket, body="Intern.", author=agent, visibility=Visibility.INTERNAL
+        )
+        own = services.ticket_add_message(ticket=ticket, body="Van de klant.", contact=jan)
+        assert mail_on_public_reply(note) is None
+        assert mail_on_public_reply(own) is None
+
+    assert mailoutbox == []
+
+
+def test_it_mails_status_changes_and_the_closing_text(
+    ticket: Ticket, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    agent = StaffFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_transition(ticket=ticket, actor=agent, status=Status.IN_PROGRESS)
+        mail_on_status_changed(ticket, old=Status.NEW, new=Status.IN_PROGRESS, actor=agent)
+        services.ticket_transition(
+            ticket=ticket, actor=agent, status=Status.CLOSED, note="De driver is bijgewerkt."
+        )
+        mail_on_status_changed(
+            ticket,
+            old=Status.IN_PROGRESS,
+            new=Status.CLOSED,
+            actor=agent,
+            note="De driver is bijgewerkt.",
+        )
+        # The customer's own doing, or the automation's, sends nothing here.
+        assert mail_on_status_changed(ticket, old="closed", new="in_progress", actor=None) is None
+        assert mail_on_status_changed(ticket, old="new", new="reopened", actor=agent) is None
+
+    status_mail, closed_mail = mailoutbox
+    assert "In behandeling" in status_mail.body
+    assert closed_mail.subject == f"[{ticket.number}] Gesloten: Facturen printen niet"
+    assert "De driver is bijgewerkt." in closed_mail.body
+    assert "heropenen" in closed_mail.body
+
+
+def test_it_mails_reminders_with_the_closing_date(
+    ticket: Ticket, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    close_on = datetime.datetime(2026, 3, 23, 9, 0, tzinfo=datetime.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_on_reminder(ticket, which=2, close_on=close_on, dedupe_key="r2")
+        mail_on_reminder(ticket, which=2, close_on=close_on, dedupe_key="r2")
+        mail_on_closed(ticket, text="Geen reactie ontvangen.", reopen_within_days=14)
+
+    reminder, closed = mailoutbox
+    assert reminder.subject == f"[{ticket.number}] Herinnering: Facturen printen niet"
+    assert "tweede herinnering" in reminder.body
+    assert "23 maart 2026" in reminder.body
+    assert "binnen 14 dagen" in closed.body
+
+
+def test_it_retries_a_failed_send_with_back_off(
+    ticket: Ticket,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    def refuse(self: Any, fail_silently: bool = False) -> int:
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(django_mail.EmailMessage, "send", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail_on_ticket_created(ticket)
+    assert row is not None
+
+    row.refresh_from_db()
+    assert row.sent_at is None and row.attempts == 1
+    assert row.last_error == "ConnectionRefusedError: no mail server"
+    assert row.next_attempt_at is not None and row.next_attempt_at > timezone.now()
+    assert mail_retry_unsent() == 0  # not due yet
+
+    monkeypatch.undo()
+    assert mail_retry_unsent(now=row.next_attempt_at) == 1  # queued, and run at once
+
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.attempts == 2 and row.last_error == ""
+    (mail,) = mailoutbox
+    assert mail.extra_headers["Message-ID"] == f"<{row.message_id}>"
+
+
+def test_it_gives_up_after_the_last_attempt(
+    ticket: Ticket, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(outbound, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(django_mail.EmailMessage, "send", lambda self, fail_silently=False: 1 / 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail_on_ticket_created(ticket)
+    assert row is not None
+
+    row.refresh_from_db()
+    assert row.failed_at is not None and row.next_attempt_at is None
+
+
+def test_it_never_sends_a_mail_twice(
+    ticket: Ticket, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail_on_ticket_created(ticket)
+    assert row is not None
+
+    assert mail_deliver([row.pk, row.pk]) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_it_skips_requesters_without_mail(ticket: Ticket, jan: Contact) -> None:
+    jan.active = False
+    jan.save()
+
+    assert mail_on_ticket_created(ticket) is None
+
+
+def test_it_answers_in_english_when_it_does_not_write_the_language(db: None) -> None:
+    contact = ContactFactory(language="de")
+    ticket = make_ticket(requester=contact)
+
+    row = mail_on_ticket_created(ticket)
+
+    assert row is not None and row.language == "en"
+    assert row.body_text.startswith(REPLY_MARKERS["en"])
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr"])
+@pytest.mark.parametrize("kind", list(OutboundKind))
+def test_every_notice_renders_in_every_language(
+    ticket: Ticket, kind: OutboundKind, language: str
+) -> None:
+    context = {
+        "name": "Jan",
+        "body": "Antwoord",
+        "author": "Aart",
+        "status": "In behandeling",
+        "note": "Toelichting",
+        "which": 2,
+        "close_on": "23 maart 2026",
+        "reopen_days": 14,
+        "subject": "Onderwerp",
+        "address": "jan@klant.example",
+        "organisation": "Klant BV",
+        "reporters": ["Carla Centraal"],
+        "size_mb": "31.0",
+        "limit_mb": 30,
+    }
+    with_ticket = kind not in outbound.ANSWER_KINDS
+
+    subject, text, html = outbound.render(
+        kind=kind, language=language, ticket=ticket if with_ticket else None, context=context
+    )
+
+    assert subject and "{" not in subject
+    assert "{%" not in text and "{{" not in text and "{%" not in html and "{{" not in html
+    assert f'<html lang="{language}">' in html
+    if with_ticket:
+        assert ticket.number in subject
+        assert text.startswith(REPLY_MARKERS[language])
+    else:
+        assert "Onderwerp" in subject
