@@ -7,6 +7,17 @@ from rest_framework.test import APIClient
 
 from servicedesk.accounts.models import Contact, User
 from tests.factories import ContactFactory, StaffFactory
+from tests.portal.fixtures import (  # noqa: F401 -- fixtures of the web UI tests
+    colleague,
+    contract,
+    customer,
+    customer_client,
+    product,
+    staff,
+    staff_client,
+    stranger,
+    web_settings,
+)
 
 
 @pytest.fixture

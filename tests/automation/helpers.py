@@ -1,4 +1,4 @@
-"""Helpers shared by the automation tests: local times, a frozen clock, contracts."""
+"""Helpers shared by the automation tests: local times, a frozen clock, contracts, mail."""
 
 import datetime
 from collections.abc import Iterator
@@ -8,9 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.test import TestCase
 
 from servicedesk.accounts.models import Contact, Team, User
 from servicedesk.contracts.models import Contract
+from servicedesk.mail.models import OutboundMail
 from tests.factories import ContractFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -26,6 +28,13 @@ def local(*args: int) -> datetime.datetime:
 def at(moment: datetime.datetime) -> Iterator[None]:
     """Freeze the clock at a moment (time-machine)."""
     with time_machine.travel(moment, tick=False):
+        yield
+
+
+@contextmanager
+def committed() -> Iterator[None]:
+    """Run what the block's commit triggers (queueing and sending mail), as a request does."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
         yield
 
 
@@ -50,3 +59,18 @@ def contract_for(requester: Contact, **fields: Any) -> Contract:
 def recipients_of(mails: list[Any]) -> list[str]:
     """Return every address the mails went to, sorted."""
     return sorted(address for mail in mails for address in mail.to)
+
+
+def kinds_of(mails: list[Any]) -> list[str]:
+    """Return what each sent mail is: the kind of the e-mail channel's notice (its stored
+    `OutboundMail`), "notification" for one sent by the notification layer (a staff
+    alert), else "unknown"."""
+    kinds = dict(OutboundMail.objects.values_list("message_id", "kind"))
+
+    def kind(mail: Any) -> str:
+        message_id = mail.extra_headers["Message-ID"].strip("<>")
+        if message_id in kinds:
+            return str(kinds[message_id])
+        return "notification" if message_id.startswith("notification.") else "unknown"
+
+    return [kind(mail) for mail in mails]

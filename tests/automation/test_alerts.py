@@ -1,4 +1,8 @@
-"""Alerts to the team lead and SLA notifications, on the business calendar (003, 000)."""
+"""Alerts to the team lead and SLA notifications, on the business calendar (003, 000).
+
+Tickets are made as requests make them: what they mail the customer (the confirmation,
+status changes) is sent on commit and checked before a test turns to the alerts.
+"""
 
 import datetime
 from typing import Any
@@ -7,10 +11,19 @@ import pytest
 
 from servicedesk.accounts.models import StaffRole
 from servicedesk.automation.models import ActionKind, Notification, Rule, ScheduledAction
+from servicedesk.mail.models import OutboundKind
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status, Ticket
 from tests.automation.conftest import Tick
-from tests.automation.helpers import Desk, at, contract_for, local, recipients_of
+from tests.automation.helpers import (
+    Desk,
+    at,
+    committed,
+    contract_for,
+    kinds_of,
+    local,
+    recipients_of,
+)
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +32,18 @@ SECOND = datetime.timedelta(seconds=1)
 
 def new_ticket(desk: Desk, *, team: bool = True, **kwargs: Any) -> Ticket:
     """A new ticket for the desk's requester, dispatched to the team (nobody assigned)."""
-    ticket = services.ticket_create(requester=desk.requester, title="Orders stuck", **kwargs)
-    if team:
-        services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=None, team=desk.team)
+    with committed():
+        ticket = services.ticket_create(requester=desk.requester, title="Orders stuck", **kwargs)
+        if team:
+            services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=None, team=desk.team)
     return ticket
+
+
+def confirmed(outbox: list[Any], desk: Desk) -> None:
+    """Check that the one mail so far is the requester's confirmation; leave it out."""
+    assert kinds_of(outbox) == [OutboundKind.TICKET_CREATED]
+    assert recipients_of(outbox) == [desk.requester.email]
+    outbox.clear()
 
 
 # --- unassigned after one working day ---------------------------------------------------
@@ -33,6 +54,7 @@ def test_it_alerts_the_team_lead_on_monday_about_fridays_unassigned_ticket(
 ) -> None:
     with at(local(2026, 6, 5, 16, 0)):  # Friday; the desk's calendar: 09:00-17:00
         ticket = new_ticket(desk)
+    confirmed(mailoutbox, desk)
     alert = ScheduledAction.objects.get(ticket=ticket, kind=ActionKind.UNASSIGNED_ALERT)
     assert alert.due_at == local(2026, 6, 8, 16, 0)
     for moment in (local(2026, 6, 6, 16, 0), local(2026, 6, 8, 15, 59)):
@@ -42,6 +64,7 @@ def test_it_alerts_the_team_lead_on_monday_about_fridays_unassigned_ticket(
     with at(local(2026, 6, 8, 16, 0)):
         run_tick()
     (mail,) = mailoutbox
+    assert kinds_of(mailoutbox) == ["notification"]
     assert mail.to == [desk.lead.email]
     assert mail.subject == f"[{ticket.number}] Ticket {ticket.number} is still unassigned"
 
@@ -71,6 +94,7 @@ def test_it_alerts_every_team_lead_when_the_ticket_has_no_team(
     other_lead = StaffFactory(role=StaffRole.TEAM_LEAD)
     with at(local(2026, 6, 1, 9, 0)):
         new_ticket(desk, team=False)
+    confirmed(mailoutbox, desk)
     with at(local(2026, 6, 2, 9, 0)):
         run_tick()
     assert recipients_of(mailoutbox) == sorted([desk.lead.email, other_lead.email])
@@ -81,7 +105,8 @@ def test_it_forgets_the_alert_once_someone_takes_the_ticket(
 ) -> None:
     with at(local(2026, 6, 1, 9, 0)):
         ticket = new_ticket(desk)
-    with at(local(2026, 6, 1, 16, 0)):
+    confirmed(mailoutbox, desk)
+    with at(local(2026, 6, 1, 16, 0)), committed():
         services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=desk.agent)
     with at(local(2026, 6, 3, 9, 0)):
         assert run_tick().actions == 0
@@ -95,7 +120,8 @@ def sev_ticket(desk: Desk, priority: str) -> Ticket:
     contract_for(desk.requester)
     with at(local(2026, 6, 1, 9, 0)):
         ticket = new_ticket(desk, requested_priority=priority)
-        services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=desk.agent)
+        with committed():
+            services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=desk.agent)
     return ticket
 
 
@@ -103,6 +129,7 @@ def test_it_tells_assignee_lead_and_service_manager_of_a_severity_1_warning_and_
     desk: Desk, run_tick: Tick, mailoutbox: list[Any]
 ) -> None:
     ticket = sev_ticket(desk, "sev1")  # first response within 30 minutes, warned at 75%
+    confirmed(mailoutbox, desk)
     with at(local(2026, 6, 1, 9, 22)):
         run_tick()
     assert mailoutbox == []
@@ -110,6 +137,7 @@ def test_it_tells_assignee_lead_and_service_manager_of_a_severity_1_warning_and_
         run_tick()
     everyone = sorted([desk.agent.email, desk.lead.email, desk.manager.email])
     assert recipients_of(mailoutbox) == everyone
+    assert kinds_of(mailoutbox) == ["notification"] * 3
     assert all("SLA warning" in mail.subject for mail in mailoutbox)
     mailoutbox.clear()
     with at(local(2026, 6, 1, 9, 31)):
@@ -126,6 +154,7 @@ def test_it_keeps_the_service_manager_out_of_lower_priorities(
     desk: Desk, run_tick: Tick, mailoutbox: list[Any]
 ) -> None:
     sev_ticket(desk, "sev3")  # 8 working hours
+    confirmed(mailoutbox, desk)
     with at(local(2026, 6, 1, 17, 1)):
         run_tick()
     assert recipients_of(mailoutbox) == sorted([desk.agent.email, desk.lead.email])
@@ -153,13 +182,17 @@ def test_it_alerts_the_lead_without_a_first_response_within_the_internal_target(
     )
     with at(local(2026, 6, 1, 9, 0)):  # Monday
         ticket = new_ticket(desk)
+    confirmed(mailoutbox, desk)
     with at(local(2026, 6, 1, 17, 0) + SECOND):
         run_tick()  # the scheduled alert and the missed assignment target: one alert
     (unassigned,) = mailoutbox
     assert "still unassigned" in unassigned.subject
-    with at(local(2026, 6, 2, 9, 0)):
+    mailoutbox.clear()
+    with at(local(2026, 6, 2, 9, 0)), committed():
         services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=desk.agent)
         services.ticket_transition(ticket=ticket, actor=desk.agent, status=Status.IN_PROGRESS)
+    # The customer is told their ticket is in progress: a status mail, no first response.
+    assert kinds_of(mailoutbox) == [OutboundKind.STATUS_CHANGED]
     mailoutbox.clear()
     with at(local(2026, 6, 3, 16, 59)):
         run_tick()

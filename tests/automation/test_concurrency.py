@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from pytest_django.fixtures import Settings
 
 from servicedesk.accounts.models import Contact
 from servicedesk.automation.models import (
@@ -24,6 +25,8 @@ from servicedesk.automation.models import (
 )
 from servicedesk.automation.notify import notifications_deliver
 from servicedesk.automation.tick import tick
+from servicedesk.mail.models import OutboundKind, OutboundMail
+from servicedesk.mail.outbound import mail_deliver, mail_on_reminder
 from servicedesk.tickets.models import Status, Ticket
 from tests.factories import ContactFactory
 
@@ -109,12 +112,18 @@ def test_it_does_each_of_1000_due_actions_once_with_two_workers(mailoutbox: list
     notifications = Notification.objects.all()
     assert notifications.count() == COUNT
     assert set(notifications.values_list("rule", "audience", "attempts")) == {
-        (Rule.REMINDER_1, Audience.CUSTOMER, 1)
+        (Rule.REMINDER_1, Audience.CUSTOMER, 0)  # handed to the e-mail channel, which sends
     }
     assert not notifications.filter(sent_at__isnull=True).exists()
+    # Each reminder mailed once, by the e-mail channel.
+    mails = OutboundMail.objects.all()
+    assert set(mails.values_list("kind", "attempts")) == {(OutboundKind.REMINDER, 1)}
+    assert mails.count() == COUNT
+    assert not mails.filter(sent_at__isnull=True).exists()
     assert len(mailoutbox) == COUNT
     message_ids = Counter(mail.extra_headers["Message-ID"] for mail in mailoutbox)
     assert len(message_ids) == COUNT
+    assert set(message_ids) == {f"<{mid}>" for mid in mails.values_list("message_id", flat=True)}
     per_ticket = Counter(mail.extra_headers["X-Servicedesk-Ticket"] for mail in mailoutbox)
     assert set(per_ticket.values()) == {1}
 
@@ -125,14 +134,14 @@ def test_it_sends_each_notification_once_when_two_workers_deliver_it(
     requester = ContactFactory()
     tickets = due_reminders(requester, 300)
     Notification.objects.bulk_create(
-        Notification(
+        Notification(  # staff alerts: the notification layer sends those itself
             ticket=ticket,
-            rule=Rule.REMINDER_1,
-            audience=Audience.CUSTOMER,
-            role="customer",
-            email=requester.email,
-            subject=f"Reminder {ticket.number}",
-            body="Please reply.",
+            rule=Rule.UNASSIGNED_ALERT,
+            audience=Audience.STAFF,
+            role="team_lead",
+            email="lead@desk.example",
+            subject=f"Unassigned {ticket.number}",
+            body="Please dispatch.",
             dedupe_key=f"test:{ticket.pk}",
             created_at=T0,
         )
@@ -148,3 +157,24 @@ def test_it_sends_each_notification_once_when_two_workers_deliver_it(
     assert sum(sent) == len(ids) == len(mailoutbox)
     assert len({mail.extra_headers["Message-ID"] for mail in mailoutbox}) == len(ids)
     assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_it_sends_each_outbound_mail_once_when_two_workers_deliver_it(
+    mailoutbox: list[Any], settings: Settings
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    requester = ContactFactory()
+    for ticket in due_reminders(requester, 300):
+        mail_on_reminder(ticket, which=1, dedupe_key=f"test:{ticket.pk}")  # queued, not run
+    assert mailoutbox == []
+    ids = list(OutboundMail.objects.order_by("pk").values_list("pk", flat=True))
+
+    sent = in_parallel(
+        lambda: mail_deliver(ids, worker="worker-a"),
+        lambda: mail_deliver(ids, worker="worker-b"),
+    )
+
+    assert sum(sent) == len(ids) == len(mailoutbox) == 300
+    assert min(sent) > 0  # both really worked, side by side
+    assert len({mail.extra_headers["Message-ID"] for mail in mailoutbox}) == len(ids)
+    assert set(OutboundMail.objects.values_list("attempts", flat=True)) == {1}

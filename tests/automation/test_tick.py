@@ -8,10 +8,11 @@ from pytest_django import DjangoAssertNumQueries
 from servicedesk.automation import rules
 from servicedesk.automation.models import ActionKind, ActionOutcome, ScheduledAction
 from servicedesk.automation.tick import MAX_ATTEMPTS, RETRY_DELAY, tick
+from servicedesk.mail.models import OutboundKind, OutboundMail
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status, Ticket
 from tests.automation.conftest import Tick
-from tests.automation.helpers import DAY, Desk, at, local
+from tests.automation.helpers import DAY, Desk, at, committed, kinds_of, local
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,10 @@ T0 = local(2026, 6, 1, 10, 0)
 
 
 def waiting_tickets(count: int) -> list[Ticket]:
-    """Tickets waiting on the customer since T0, assigned (so only reminders are due)."""
+    """Tickets waiting on the customer since T0, assigned (so only reminders are due); made
+    as requests make them, so each requester's confirmation is sent on commit."""
     tickets = []
-    with at(T0):
+    with at(T0), committed():
         for _ in range(count):
             ticket = services.ticket_create(requester=ContactFactory(), title="Wait")
             ScheduledAction.objects.filter(ticket=ticket).delete()  # no unassigned alert
@@ -36,8 +38,8 @@ def test_it_does_not_look_at_tickets_with_nothing_due(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     waiting_tickets(10)
-    with at(T0 + 6 * DAY), django_assert_num_queries(5):
-        # due actions, due SLA checks, unsent notifications (+ a savepoint pair)
+    with at(T0 + 6 * DAY), django_assert_num_queries(6):
+        # due actions, due SLA checks, unsent notifications, unsent mail (+ a savepoint pair)
         report = tick()
     assert report.actions == 0
 
@@ -49,11 +51,14 @@ def test_it_handles_a_batch_in_a_constant_number_of_queries(
     for count in (3, 30):
         ScheduledAction.objects.all().delete()
         waiting_tickets(count)
-        with at(T0 + 7 * DAY), django_assert_max_num_queries(20) as context:
+        with at(T0 + 7 * DAY), django_assert_max_num_queries(25) as context:
             # due rows, lock, actions, mark done, pending closes, RACI, outcome, dedupe,
-            # notifications, events, savepoints; the sending runs after commit, in a task
+            # notifications, events, the reminders' mail (dedupe, insert), unsent
+            # notifications and mail, savepoints; the sending runs after commit, in a task
             assert tick(batch_size=100).actions == count
         counts.append(len(context.captured_queries))
+        assert OutboundMail.objects.filter(kind=OutboundKind.REMINDER).count() == count
+        OutboundMail.objects.all().delete()
     assert counts[0] == counts[1]
 
 
@@ -61,9 +66,12 @@ def test_it_works_through_more_due_actions_than_a_batch(
     run_tick: Tick, mailoutbox: list[Any]
 ) -> None:
     waiting_tickets(7)
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED] * 7
+    mailoutbox.clear()
     with at(T0 + 7 * DAY):
         assert run_tick(batch_size=3).actions == 7
-    assert len(mailoutbox) == 7
+    assert kinds_of(mailoutbox) == [OutboundKind.REMINDER] * 7
+    assert len({mail.to[0] for mail in mailoutbox}) == 7
 
 
 def test_it_retries_a_failing_rule_later_and_gives_up_in_the_end(
@@ -106,12 +114,14 @@ def test_it_redoes_a_batch_whose_worker_died_before_the_commit(
         raise OperationalError("server closed the connection unexpectedly")
 
     waiting_tickets(2)
+    mailoutbox.clear()
     monkeypatch.setattr(tick_module, "notifications_record", die)
     with at(T0 + 7 * DAY), pytest.raises(OperationalError):
         run_tick()
     assert not ScheduledAction.objects.filter(done_at__isnull=False).exists()
+    assert not OutboundMail.objects.filter(kind=OutboundKind.REMINDER).exists()
     monkeypatch.undo()
     with at(T0 + 7 * DAY + DAY):
         assert run_tick().actions == 2
         assert run_tick().actions == 0
-    assert len(mailoutbox) == 2
+    assert kinds_of(mailoutbox) == [OutboundKind.REMINDER] * 2

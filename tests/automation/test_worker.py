@@ -13,9 +13,10 @@ from pytest_django.fixtures import Settings
 
 from servicedesk.automation.models import Notification
 from servicedesk.core.management.commands import worker
+from servicedesk.mail.models import OutboundKind, OutboundMail
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status
-from tests.automation.helpers import DAY, Desk, at, local
+from tests.automation.helpers import DAY, Desk, at, kinds_of, local
 
 pytestmark = pytest.mark.django_db
 T0 = local(2026, 6, 1, 10, 0)
@@ -33,11 +34,16 @@ def waiting(desk: Desk) -> None:
 def test_it_ticks_once_and_stops(
     desk: Desk, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    waiting(desk)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting(desk)
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED]
+    mailoutbox.clear()
     out = StringIO()
     with at(T0 + 7 * DAY), django_capture_on_commit_callbacks(execute=True):
         call_command("worker", "--once", stdout=out)
     assert out.getvalue().startswith("tick: actions 1 (failed 0)")
+    assert "mail requeued 0" in out.getvalue()
+    assert kinds_of(mailoutbox) == [OutboundKind.REMINDER]
     assert [m.to for m in mailoutbox] == [[desk.requester.email]]
 
 
@@ -55,13 +61,19 @@ def test_it_sends_through_the_database_queue(
     desk: Desk, mailoutbox: list[Any], settings: Settings, signal_handlers: None
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    waiting(desk)
+    waiting(desk)  # committed: the confirmation waits in the queue (no worker ran yet)
+    assert DBTaskResult.objects.count() == 1
     with at(T0 + 7 * DAY):
         call_command("worker", "--once", stdout=StringIO(), verbosity=0)
-    assert [m.to for m in mailoutbox] == [[desk.requester.email]]
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    # The tick queued the reminder and, its first task long due, the confirmation again:
+    # the queue's tasks ran, and each mail went out once.
+    assert sorted(kinds_of(mailoutbox)) == [OutboundKind.REMINDER, OutboundKind.TICKET_CREATED]
+    assert [m.to for m in mailoutbox] == [[desk.requester.email]] * 2
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert DBTaskResult.objects.count() == 3
     (notification,) = Notification.objects.all()
     assert notification.sent_at == T0 + 7 * DAY
+    assert not OutboundMail.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_it_refuses_a_silly_interval() -> None:

@@ -1,4 +1,9 @@
-"""Outgoing mail: text + HTML by the contact's language, threading headers, retries."""
+"""Outgoing mail: text + HTML by the contact's language, threading headers, retries.
+
+The ticket services queue the notices themselves (a new ticket's confirmation, a staff
+member's public reply, a status change the customer is told of): calling a hook again for
+the same event queues nothing.
+"""
 
 import datetime
 import email
@@ -15,6 +20,7 @@ from servicedesk.accounts.models import Contact, Language
 from servicedesk.mail import outbound
 from servicedesk.mail.models import OutboundKind, OutboundMail
 from servicedesk.mail.outbound import (
+    mail_batch,
     mail_compose,
     mail_deliver,
     mail_on_closed,
@@ -87,7 +93,6 @@ def test_it_composes_multipart_text_and_html_with_our_headers(ticket: Ticket) ->
 )
 def test_it_writes_in_the_contacts_language(
     jan: Contact,
-    ticket: Ticket,
     language: str,
     greeting: str,
     marker: str,
@@ -98,9 +103,10 @@ def test_it_writes_in_the_contacts_language(
     jan.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        row = mail_on_ticket_created(ticket)
+        ticket = make_ticket(requester=jan, title="Facturen printen niet")
 
-    assert row is not None and row.language == language
+    (row,) = OutboundMail.objects.filter(ticket=ticket)
+    assert (row.kind, row.language) == (OutboundKind.TICKET_CREATED, language)
     (mail,) = mailoutbox
     text = as_received(mail).get_body(("plain",))
     assert text is not None
@@ -114,12 +120,11 @@ def test_it_writes_in_the_contacts_language(
 def test_it_escapes_what_people_wrote_in_the_html(
     jan: Contact, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:
-    ticket = make_ticket(requester=jan, title="<script>alert(1)</script> & co")
-
     with django_capture_on_commit_callbacks(execute=True):
-        mail_on_ticket_created(ticket)
+        make_ticket(requester=jan, title="<script>alert(1)</script> & co")
 
-    message = as_received(mailoutbox[0])
+    (mail,) = mailoutbox  # the confirmation
+    message = as_received(mail)
     html = message.get_body(("html",))
     text = message.get_body(("plain",))
     assert html is not None and text is not None
@@ -129,14 +134,22 @@ def test_it_escapes_what_people_wrote_in_the_html(
 
 
 def test_it_confirms_a_ticket_once(
-    ticket: Ticket, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+    jan: Contact, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        first = mail_on_ticket_created(ticket)
-        second = mail_on_ticket_created(ticket)
+        ticket = make_ticket(requester=jan, title="Facturen printen niet")  # confirms it
+        again = mail_on_ticket_created(ticket)
 
-    assert first is not None and second is None
-    assert len(mailoutbox) == 1
+    assert again is None
+    (row,) = OutboundMail.objects.filter(ticket=ticket)
+    assert (row.kind, row.dedupe_key) == (
+        OutboundKind.TICKET_CREATED,
+        f"ticket_created:{ticket.pk}",
+    )
+    (mail,) = mailoutbox
+    assert mail.to == [jan.email]
+    assert mail.extra_headers["Message-ID"] == f"<{row.message_id}>"
+    assert row.sent_at is not None
 
 
 def test_it_mails_a_public_agent_reply_threaded_under_the_conversation(
@@ -152,9 +165,12 @@ def test_it_mails_a_public_agent_reply_threaded_under_the_conversation(
         message = services.ticket_add_message(
             ticket=ticket, body="Probeer de printer opnieuw te starten.", author=agent
         )
-        mail_on_public_reply(message)
+        assert mail_on_public_reply(message) is None  # the service queued it
 
     (mail,) = mailoutbox
+    reply = OutboundMail.objects.get(ticket_message=message)
+    assert reply.kind == OutboundKind.AGENT_REPLY
+    assert mail.extra_headers["Message-ID"] == f"<{reply.message_id}>"
     received = as_received(mail)
     assert received["Subject"] == f"Re: [{ticket.number}] Facturen printen niet"
     assert received["In-Reply-To"] == f"<{confirmation.message_id}>"
@@ -186,6 +202,8 @@ def test_it_sends_nothing_for_internal_notes_or_the_customers_own_messages(
         assert mail_on_public_reply(own) is None
 
     assert mailoutbox == []
+    kinds = OutboundMail.objects.filter(ticket=ticket).values_list("kind", flat=True)
+    assert list(kinds) == [OutboundKind.TICKET_CREATED]  # queued when the ticket was made
 
 
 def test_it_mails_status_changes_and_the_closing_text(
@@ -194,22 +212,29 @@ def test_it_mails_status_changes_and_the_closing_text(
     agent = StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_transition(ticket=ticket, actor=agent, status=Status.IN_PROGRESS)
-        mail_on_status_changed(ticket, old=Status.NEW, new=Status.IN_PROGRESS, actor=agent)
+        # Queued by the service: the hook, called again for the change, adds nothing.
+        again = mail_on_status_changed(ticket, old=Status.NEW, new=Status.IN_PROGRESS, actor=agent)
+        assert again is None
         services.ticket_transition(
             ticket=ticket, actor=agent, status=Status.CLOSED, note="De driver is bijgewerkt."
         )
-        mail_on_status_changed(
+        again = mail_on_status_changed(
             ticket,
             old=Status.IN_PROGRESS,
             new=Status.CLOSED,
             actor=agent,
             note="De driver is bijgewerkt.",
         )
+        assert again is None
         # The customer's own doing, or the automation's, sends nothing here.
         assert mail_on_status_changed(ticket, old="closed", new="in_progress", actor=None) is None
         assert mail_on_status_changed(ticket, old="new", new="reopened", actor=agent) is None
 
     status_mail, closed_mail = mailoutbox
+    kinds = OutboundMail.objects.filter(ticket=ticket).values_list("kind", flat=True)
+    assert sorted(kinds) == sorted(
+        [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED, OutboundKind.CLOSED]
+    )
     assert "In behandeling" in status_mail.body
     assert closed_mail.subject == f"[{ticket.number}] Gesloten: Facturen printen niet"
     assert "De driver is bijgewerkt." in closed_mail.body
@@ -228,12 +253,38 @@ def test_it_mails_reminders_with_the_closing_date(
     reminder, closed = mailoutbox
     assert reminder.subject == f"[{ticket.number}] Herinnering: Facturen printen niet"
     assert "tweede herinnering" in reminder.body
+    assert "wacht op uw reactie" in reminder.body
     assert "23 maart 2026" in reminder.body
     assert "binnen 14 dagen" in closed.body
 
 
+@pytest.mark.parametrize(
+    ("language", "asks", "closes"),
+    [
+        ("nl", "oplossing aangeboden", "beschouwen wij het probleem als opgelost"),
+        ("fr", "proposé une solution", "considérerons le problème comme résolu"),
+        ("en", "offered a solution", "consider it solved"),
+    ],
+)
+def test_it_reminds_of_a_solution_offered_in_its_own_words(
+    ticket: Ticket, jan: Contact, language: str, asks: str, closes: str
+) -> None:
+    jan.language = language
+    jan.save()
+    close_on = datetime.datetime(2026, 3, 23, 9, 0, tzinfo=datetime.UTC)
+
+    row = mail_on_reminder(
+        ticket, which=1, close_on=close_on, waiting_for=Status.SOLUTION_OFFERED, dedupe_key="r1"
+    )
+
+    assert row is not None
+    for body in (row.body_text, row.body_html):
+        assert asks in body and closes in body
+        assert "second" not in body and "tweede" not in body and "second rappel" not in body
+
+
 def test_it_retries_a_failed_send_with_back_off(
-    ticket: Ticket,
+    jan: Contact,
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
@@ -244,10 +295,9 @@ def test_it_retries_a_failed_send_with_back_off(
 
     monkeypatch.setattr(django_mail.EmailMessage, "send", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        row = mail_on_ticket_created(ticket)
-    assert row is not None
+        ticket = make_ticket(requester=jan)  # its confirmation fails to go out
 
-    row.refresh_from_db()
+    row = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.TICKET_CREATED)
     assert row.sent_at is None and row.attempts == 1
     assert row.last_error == "ConnectionRefusedError: no mail server"
     assert row.next_attempt_at is not None and row.next_attempt_at > timezone.now()
@@ -263,24 +313,26 @@ def test_it_retries_a_failed_send_with_back_off(
 
 
 def test_it_gives_up_after_the_last_attempt(
-    ticket: Ticket, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    jan: Contact, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     monkeypatch.setattr(outbound, "MAX_ATTEMPTS", 1)
     monkeypatch.setattr(django_mail.EmailMessage, "send", lambda self, fail_silently=False: 1 / 0)
     with django_capture_on_commit_callbacks(execute=True):
-        row = mail_on_ticket_created(ticket)
-    assert row is not None
+        ticket = make_ticket(requester=jan)
 
-    row.refresh_from_db()
+    row = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.TICKET_CREATED)
+    assert row.attempts == 1 and row.last_error.startswith("ZeroDivisionError")
     assert row.failed_at is not None and row.next_attempt_at is None
+    assert mail_retry_unsent(now=timezone.now() + datetime.timedelta(days=1)) == 0
 
 
 def test_it_never_sends_a_mail_twice(
-    ticket: Ticket, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+    jan: Contact, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        row = mail_on_ticket_created(ticket)
-    assert row is not None
+        ticket = make_ticket(requester=jan)
+    row = OutboundMail.objects.get(ticket=ticket)
+    assert row.sent_at is not None
 
     assert mail_deliver([row.pk, row.pk]) == 0
     assert len(mailoutbox) == 1
@@ -290,16 +342,27 @@ def test_it_skips_requesters_without_mail(ticket: Ticket, jan: Contact) -> None:
     jan.active = False
     jan.save()
 
+    assert mail_on_reminder(ticket, which=1) is None
+    assert mail_on_closed(ticket, text="Opgelost.") is None
+
+
+def test_it_confirms_nothing_to_a_requester_without_an_address(jan: Contact) -> None:
+    jan.email = ""
+    jan.save()
+
+    ticket = make_ticket(requester=jan)
+
+    assert not OutboundMail.objects.filter(ticket=ticket).exists()
     assert mail_on_ticket_created(ticket) is None
 
 
 def test_it_answers_in_english_when_it_does_not_write_the_language(db: None) -> None:
     contact = ContactFactory(language="de")
+
     ticket = make_ticket(requester=contact)
 
-    row = mail_on_ticket_created(ticket)
-
-    assert row is not None and row.language == "en"
+    row = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.TICKET_CREATED)
+    assert row.language == "en"
     assert row.body_text.startswith(REPLY_MARKERS["en"])
 
 
@@ -338,3 +401,45 @@ def test_every_notice_renders_in_every_language(
         assert text.startswith(REPLY_MARKERS[language])
     else:
         assert "Onderwerp" in subject
+
+
+def test_it_stores_a_batch_together_and_once(
+    ticket: Ticket,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+    mailoutbox: list[Any],
+) -> None:
+    mail_on_reminder(ticket, which=1, dedupe_key="seen-before")
+    others = [make_ticket(requester=ticket.requester) for _ in range(3)]
+    OutboundMail.objects.exclude(dedupe_key="seen-before").delete()  # their confirmations
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        django_assert_num_queries(4),  # known keys, a savepoint, the insert, its release
+        mail_batch(),
+    ):
+        rows = [mail_on_reminder(t, which=1, dedupe_key=f"r:{t.pk}") for t in others]
+        mail_on_reminder(others[0], which=2, dedupe_key=f"r:{others[0].pk}")  # again
+        mail_on_reminder(ticket, which=1, dedupe_key="seen-before")
+        assert all(row is not None and row.pk is None for row in rows)  # stored at the end
+
+    assert len(callbacks) == 1  # one task sends them all
+    stored = OutboundMail.objects.exclude(dedupe_key="seen-before")
+    assert sorted(stored.values_list("dedupe_key", flat=True)) == sorted(
+        f"r:{t.pk}" for t in others
+    )
+    assert "This is a second reminder." not in stored.get(ticket=others[0]).body_text
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted(t.requester.email for t in others)
+
+
+def test_it_stores_nothing_of_a_batch_that_fails(ticket: Ticket) -> None:
+    OutboundMail.objects.all().delete()
+    with pytest.raises(RuntimeError), mail_batch():
+        mail_on_reminder(ticket, which=1, dedupe_key="r1")
+        raise RuntimeError("the caller's transaction fails")
+
+    assert not OutboundMail.objects.exists()
+    with mail_batch(), mail_batch():  # a nested batch belongs to the outer one
+        mail_on_reminder(ticket, which=1, dedupe_key="r1")
+        assert not OutboundMail.objects.exists()
+    assert OutboundMail.objects.get().dedupe_key == "r1"

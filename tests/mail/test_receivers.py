@@ -111,8 +111,16 @@ def test_it_keeps_mail_the_server_did_not_take_for_a_retry(
 # LMTP
 
 
+# The LMTP server writes from its own thread, so these tests commit (transactional_db).
+# Their rollback is serialized like the other committing tests' (tests/automation): a
+# plain flush re-creates the content types, over which a later serialized test then
+# fails to restore the database.
+
+
 @pytest.fixture
-def lmtp_server(transactional_db: None) -> Iterator[IntakeController]:
+def lmtp_server(
+    transactional_db: None, django_db_serialized_rollback: None
+) -> Iterator[IntakeController]:
     controller = IntakeController(host="127.0.0.1", port=free_port(), server_name="desk.test")
     controller.start()
     yield controller
@@ -135,7 +143,7 @@ def test_it_takes_mail_over_lmtp(lmtp_server: IntakeController, jan: Contact) ->
 
 
 def test_it_answers_552_over_lmtp_for_a_message_over_the_limit(
-    settings: Settings, transactional_db: None
+    settings: Settings, transactional_db: None, django_db_serialized_rollback: None
 ) -> None:
     settings.MAIL_MAX_BYTES = 10_000
     controller = IntakeController(host="127.0.0.1", port=free_port(), server_name="desk.test")

@@ -1,5 +1,6 @@
 """Tickets: list, create, read by number, update, status, messages, attachments, history."""
 
+import datetime
 from typing import Any
 
 import django_filters
@@ -73,6 +74,27 @@ class ClockSerializer(serializers.ModelSerializer[TicketClock]):
             return ticket_sla.remaining_seconds(clock, now=timezone.now())
         return clock.remaining_seconds
 
+    def to_representation(self, instance: TicketClock) -> dict[str, Any]:
+        # Hand-written for speed: it gives the same data as the declared fields (a test
+        # compares the two) without building the fields on every request.
+        return {
+            "key": instance.key,
+            "metric": instance.metric,
+            "state": instance.state,
+            "priority": instance.priority,
+            "internal": instance.internal,
+            "target_seconds": instance.target_seconds,
+            "objective_percent": instance.objective_percent,
+            "started_at": _moment(instance.started_at),
+            "due_at": _moment(instance.due_at),
+            "warn_at": _moment(instance.warn_at),
+            "met_at": _moment(instance.met_at),
+            "breached_at": _moment(instance.breached_at),
+            "remaining_seconds": self.get_remaining_seconds(instance),
+            "no_target_reason": instance.no_target_reason,
+            "computed_at": _moment(instance.computed_at),
+        }
+
 
 class TicketSerializer(serializers.ModelSerializer[Ticket]):
     requester = serializers.SerializerMethodField()
@@ -129,6 +151,53 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         if user is None:
             return None
         return {"id": user.pk, "name": user.get_full_name() or user.username}
+
+    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+        # Hand-written for speed (building a model serializer's fields costs about a
+        # millisecond a request); a test checks it equals what the declared fields give.
+        ticket = instance
+        clock = ClockSerializer()
+        return {
+            "number": ticket.number,
+            "kind": ticket.kind,
+            "title": ticket.title,
+            **{field: getattr(ticket, field) for field in services.DESCRIPTION_FIELDS},
+            "channel": ticket.channel,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "requested_priority": ticket.requested_priority,
+            "priority_justification": ticket.priority_justification,
+            "impact": ticket.impact,
+            "urgency": ticket.urgency,
+            "requester": self.get_requester(ticket),
+            "organisation": _party(ticket.organisation),
+            "contract": ticket.contract.reference if ticket.contract is not None else None,
+            "product": _party(ticket.product),
+            "assignee": self.get_assignee(ticket),
+            "team": _party(ticket.team),
+            "support_line": ticket.support_line,
+            "supplier": _party(ticket.supplier),
+            "supplier_reference": ticket.supplier_reference,
+            "created_at": _moment(ticket.created_at),
+            "updated_at": _moment(ticket.updated_at),
+            "first_response_at": _moment(ticket.first_response_at),
+            "resolved_at": _moment(ticket.resolved_at),
+            "closed_at": _moment(ticket.closed_at),
+            "sla_due_at": _moment(ticket.sla_due_at),
+            "sla": [clock.to_representation(c) for c in ticket.clocks.all()],
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _moment(value: datetime.datetime | None) -> str | None:
+    """Return the instant as the API writes it: ISO 8601 in the current time zone."""
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _party(party: Any) -> dict[str, Any] | None:
+    return None if party is None else {"id": party.pk, "name": party.name}
 
 
 class SlaExplanationSerializer(ClockSerializer):
@@ -187,7 +256,7 @@ class EventSerializer(serializers.ModelSerializer[TicketEvent]):
 
 class TicketCreateIn(serializers.Serializer[Any]):
     requester = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(),
+        queryset=Contact.objects.select_related("organisation"),
         required=False,
         help_text="The reporting contact; staff must give it, contacts report as themselves.",
     )
@@ -382,7 +451,7 @@ class TicketViewSet(
             details=details,
             actor=self._user(),
         )
-        ticket = self.get_queryset().get(pk=ticket.pk)
+        # Everything the answer shows is in memory already, but for the clocks.
         return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TicketUpdateIn, responses={200: TicketSerializer})

@@ -4,8 +4,9 @@
   `Notification` (one message to one recipient, created once, sent once), `RaciEntry`.
 - `schedule`: what services call to schedule and cancel actions when a ticket changes.
 - `raci`: the RACI matrix and `recipients()`, which resolves its roles to people.
-- `notify`: notifications planned, recorded with their timeline events, and delivered.
+- `notify`: notifications planned, recorded with their timeline events, and delivered
+  (the customer's reminders and closing mail by the e-mail channel, `mail.outbound`).
 - `rules`: what each scheduled action does when it is due.
-- `tick`: one pass of the scheduler: due actions, SLA clocks, unsent notifications.
+- `tick`: one pass of the scheduler: due actions, SLA clocks, unsent notifications and mail.
 - `tasks`: the django.tasks tasks run by `servicedesk worker`.
 """

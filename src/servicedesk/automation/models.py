@@ -111,7 +111,9 @@ class Notification(models.Model):
     Created in the same transaction as its cause, with a unique `dedupe_key`, so a rule
     evaluated twice creates it once. A worker claims it (`claimed_at`, a lease) before
     sending and stamps `sent_at` after; the tick queues again what is unsent at
-    `next_attempt_at` (a lost task, an expired claim, a failure's back-off).
+    `next_attempt_at` (a lost task, an expired claim, a failure's back-off). A customer's
+    reminder or closing mail is handed to the e-mail channel when it is created (`sent_at`
+    then): its `OutboundMail`, keyed by this dedupe key, is sent and retried there.
     """
 
     ticket = models.ForeignKey(

@@ -3,11 +3,17 @@
 - `notification_plan` renders what a rule says to each recipient, in their language.
 - `notifications_record` stores the planned notifications not stored before (the unique
   `dedupe_key` makes a rule evaluated twice notify once), writes a timeline event for
-  each, and queues their sending when the transaction commits.
+  each, and queues their sending when the transaction commits. The customer's reminders
+  and automatic close are mailed by the e-mail channel (`mail.outbound`: its templates in
+  the contact's language, threading headers, the signed reply address): the notification
+  stays the record on the timeline, and its `OutboundMail` is queued in the same
+  transaction with a dedupe key derived from the notification's, so it exists exactly
+  when the notification does and is sent (and retried) by the e-mail channel.
 - `sla_events_notify` turns the SLA warnings and breaches just recorded for a ticket into
   notifications (same transaction as the events).
-- `notifications_deliver` sends: it claims each notification with a conditional UPDATE
-  (a lease) before sending and stamps it sent after, so two workers never both send it.
+- `notifications_deliver` sends the others (staff alerts): it claims each notification
+  with a conditional UPDATE (a lease) before sending and stamps it sent after, so two
+  workers never both send it.
   The tick queues again what is unsent at `next_attempt_at`: a lost task, an expired
   claim, or a failed attempt after its back-off (given up after MAX_ATTEMPTS).
   The one window left is a crash between the mail server's acceptance and the stamp: the
@@ -17,13 +23,14 @@
 
 import datetime
 import functools
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -35,7 +42,9 @@ from servicedesk.automation.models import (
     Rule,
 )
 from servicedesk.automation.raci import MANAGER, Directory, Recipient, recipients
-from servicedesk.automation.texts import About, render
+from servicedesk.automation.texts import About, auto_close_note, render
+from servicedesk.mail import outbound
+from servicedesk.mail.texts import language_or_default
 from servicedesk.tickets.models import ClockState, Ticket, TicketClock, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -47,6 +56,9 @@ MAX_BACKOFF = datetime.timedelta(hours=6)
 SLA_ACTIONS = ("sla_warning", "sla_breached")
 # Missing an internal target alerts the team lead; these two are the rules of seed 003.
 INTERNAL_RULES = {"assignment": Rule.UNASSIGNED_ALERT, "first_response": Rule.FIRST_RESPONSE_ALERT}
+# Customer notices the e-mail channel mails (its templates, threading and reply address).
+CUSTOMER_MAIL_RULES = frozenset({Rule.REMINDER_1, Rule.REMINDER_2, Rule.AUTO_CLOSE})
+MAIL_KEY_PREFIX = "notification:"
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -64,6 +76,7 @@ class Planned:
     dedupe_key: str
     subject: str
     body: str
+    about: About = field(default_factory=About)  # the facts the e-mail channel's mail mentions
 
 
 def notification_plan(
@@ -85,13 +98,38 @@ def notification_plan(
         with translation.override(person.language or settings.LANGUAGE_CODE):
             subject, body = render(rule, ticket=ticket, recipient=person, about=about)
         key = f"{rule}:{occurrence}:{person.key}"[:150]
-        planned.append(Planned(ticket, rule, person, key, subject, body))
+        planned.append(Planned(ticket, rule, person, key, subject, body, about))
     return planned
+
+
+def by_mail_channel(rule: str, audience: str, channel: str) -> bool:
+    """Return whether the e-mail channel mails this notification (not `notifications_deliver`)."""
+    return (
+        rule in CUSTOMER_MAIL_RULES
+        and audience == Audience.CUSTOMER
+        and channel == NotificationChannel.EMAIL
+    )
+
+
+def mail_dedupe_key(notification: Notification) -> str:
+    """Return the dedupe key of the `OutboundMail` that mails a notification: its own key,
+    marked (hashed if that would not fit), so the notice is queued once however often the
+    rule runs."""
+    key = MAIL_KEY_PREFIX + notification.dedupe_key
+    if len(key) > 150:
+        digest = hashlib.sha256(notification.dedupe_key.encode()).hexdigest()
+        key = MAIL_KEY_PREFIX + digest
+    return key
 
 
 def _row(item: Planned, at: datetime.datetime) -> Notification:
     person = item.recipient
     channel = NotificationChannel.EMAIL if person.email else NotificationChannel.TIMELINE
+    # Nothing to send without an address: the timeline is the delivery. A customer notice
+    # is handed to the e-mail channel at once: its OutboundMail records the sending.
+    handed_over = channel == NotificationChannel.TIMELINE or by_mail_channel(
+        item.rule, person.audience, channel
+    )
     return Notification(
         ticket=item.ticket,
         rule=item.rule,
@@ -105,9 +143,8 @@ def _row(item: Planned, at: datetime.datetime) -> Notification:
         body=item.body,
         dedupe_key=item.dedupe_key,
         created_at=at,
-        # Nothing to send without an address: the timeline is the delivery.
-        sent_at=at if channel == NotificationChannel.TIMELINE else None,
-        next_attempt_at=at + REQUEUE_AFTER if channel == NotificationChannel.EMAIL else None,
+        sent_at=at if handed_over else None,
+        next_attempt_at=None if handed_over else at + REQUEUE_AFTER,
     )
 
 
@@ -155,10 +192,66 @@ def notifications_record(
         )
         for row in created
     )
-    ids = [row.pk for row in created if row.channel == NotificationChannel.EMAIL]
+    about = {item.dedupe_key: item.about for item in fresh}
+    mailed = [row for row in created if by_mail_channel(row.rule, row.audience, row.channel)]
+    if mailed:
+        _mail_customers(mailed, about, at=at)
+    ids = [row.pk for row in created if row.sent_at is None]
     if ids:
         transaction.on_commit(functools.partial(queue_sending, ids))
     return created
+
+
+def _mail_customers(
+    rows: list[Notification], about: dict[str, About], *, at: datetime.datetime
+) -> None:
+    """Queue the e-mail channel's mail of these customer notices, stored together.
+
+    Should the e-mail channel fail to write one (not the database: that fails the whole
+    transaction), the notification is sent as its own plain text instead, so a broken
+    template delays no rule and loses no notice.
+    """
+    failed: list[Notification] = []
+    with outbound.mail_batch():
+        for row in rows:
+            try:
+                _mail_customer(row, about[row.dedupe_key])
+            except DatabaseError:
+                raise
+            except Exception:
+                logger.exception("notification %s: mailed as plain text instead", row.pk)
+                failed.append(row)
+    if failed:
+        Notification.objects.filter(pk__in=[row.pk for row in failed]).update(
+            sent_at=None, next_attempt_at=at + REQUEUE_AFTER
+        )
+        for row in failed:
+            row.sent_at, row.next_attempt_at = None, at + REQUEUE_AFTER
+
+
+def _mail_customer(notification: Notification, about: About) -> None:
+    """Queue the e-mail channel's mail of a customer notice (a reminder, the automatic
+    close) to the requester, in their language."""
+    ticket = notification.ticket
+    key = mail_dedupe_key(notification)
+    if notification.rule == Rule.AUTO_CLOSE:
+        with translation.override(language_or_default(ticket.requester.language)):
+            text = auto_close_note(about.waiting_for)
+        within = about.reopen_within
+        outbound.mail_on_closed(
+            ticket,
+            text=text,
+            reopen_within_days=within.days if within is not None else None,
+            dedupe_key=key,
+        )
+    else:
+        outbound.mail_on_reminder(
+            ticket,
+            which=1 if notification.rule == Rule.REMINDER_1 else 2,
+            close_on=about.close_on,
+            waiting_for=about.waiting_for,
+            dedupe_key=key,
+        )
 
 
 def queue_sending(ids: list[int]) -> None:

@@ -1,6 +1,8 @@
 """What each notification says: subject and plain text, in the active language.
 
-Plain text on purpose: the e-mail issue adds templates, HTML and threading headers.
+Staff alerts are mailed as this plain text. The customer's reminders and closing mail are
+mailed by the e-mail channel (its templates, HTML and threading headers); for them this
+text is the record on the timeline (the only delivery to a requester without an address).
 """
 
 import datetime

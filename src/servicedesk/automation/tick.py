@@ -13,7 +13,8 @@ scans all tickets: it reads indexed "when to look next" columns only.
 2. SLA clocks (`Ticket.sla_next_check_at`): each due ticket is locked the same way and
    refreshed; the warnings and breaches recorded are notified in that transaction.
 3. Notifications never sent (their task was lost, or a worker died holding the claim) are
-   queued again.
+   queued again, and so is the e-mail channel's outbound mail (`mail_retry_unsent`: the
+   same, and a failed attempt whose back-off is over).
 """
 
 import datetime
@@ -36,6 +37,7 @@ from servicedesk.automation.notify import (
     sla_events_possible,
 )
 from servicedesk.automation.raci import Directory
+from servicedesk.mail.outbound import mail_retry_unsent
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.sla import sla_refresh
 
@@ -56,13 +58,14 @@ class TickReport:
     sla: int = 0  # tickets whose SLA clocks were refreshed
     notifications: int = 0  # notifications recorded
     requeued: int = 0  # unsent notifications queued again
+    mail_requeued: int = 0  # unsent outbound mail queued again
     seconds: float = 0.0
 
     def __str__(self) -> str:
         return (
             f"actions {self.actions} (failed {self.failed}), sla {self.sla}, "
             f"notifications {self.notifications}, requeued {self.requeued}, "
-            f"{self.seconds:.3f} s"
+            f"mail requeued {self.mail_requeued}, {self.seconds:.3f} s"
         )
 
 
@@ -81,8 +84,9 @@ def tick(
     actions_run(now=now, worker=worker, batch_size=batch_size, report=report, directory=directory)
     sla_run(now=now, limit=sla_limit, report=report, directory=directory)
     report.requeued = notifications_requeue(now=now)
+    report.mail_requeued = mail_retry_unsent(now=now)
     report.seconds = time.perf_counter() - started
-    if report.actions or report.sla or report.requeued or report.failed:
+    if report.actions or report.sla or report.requeued or report.mail_requeued or report.failed:
         logger.info("tick: %s", report)
     return report
 

@@ -23,6 +23,7 @@ from servicedesk.automation.models import Notification
 from servicedesk.automation.tick import tick
 from servicedesk.demo.reference import Login, build_desk
 from servicedesk.demo.stories import generate_tickets
+from servicedesk.mail.models import OutboundMail
 from servicedesk.tickets.models import Ticket
 
 DEFAULT_SEED = 2024
@@ -64,6 +65,9 @@ def run_demo(
                 if not (report.actions or report.sla):
                     break
             Notification.objects.filter(sent_at__isnull=True).update(
+                sent_at=F("created_at"), next_attempt_at=None
+            )
+            OutboundMail.objects.filter(sent_at__isnull=True).update(
                 sent_at=F("created_at"), next_attempt_at=None
             )
     return DemoResult(

@@ -58,7 +58,9 @@ def reply_secret() -> str:
     configured = str(getattr(settings, "MAIL_REPLY_SECRET", ""))
     if configured:
         return configured
-    return salted_hmac("servicedesk.mail.reply-address", "reply-token").hexdigest()
+    return salted_hmac(
+        "servicedesk.mail.reply-address", "reply-token", algorithm="sha256"
+    ).hexdigest()
 
 
 def our_domain() -> str:

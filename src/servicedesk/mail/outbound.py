@@ -7,6 +7,8 @@
   quiet.
 - `mail_queue(...)` renders a notice once, stores it as an `OutboundMail` and queues its
   sending when the transaction commits; a `dedupe_key` seen before makes it a no-op.
+  Within `with mail_batch():` the mails queued are stored together when the block ends
+  (a constant number of queries, for the worker's tick).
 - The hooks the ticket services (or the notification layer) call, each inside their
   transaction: `mail_on_ticket_created`, `mail_on_public_reply`, `mail_on_status_changed`,
   `mail_on_reminder`, `mail_on_closed`. Each writes to the requester in their language.
@@ -20,16 +22,20 @@ mail up to then (ours and the customer's), so a confirmation queued inside
 `ticket_create` still threads under the customer's original message.
 """
 
+import contextlib
 import datetime
 import functools
 import logging
 import re
-from collections.abc import Iterable, Mapping
+import secrets
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -186,8 +192,12 @@ def _email(
 
 
 def new_message_id() -> str:
-    """Return a fresh Message-ID (without brackets) in our domain."""
-    return make_msgid(domain=config.our_domain()).strip("<>")
+    """Return a fresh Message-ID (without brackets) in our domain.
+
+    From the `secrets` generator, not `make_msgid`: that one draws from the global `random`,
+    which a test framework or a library may have seeded, giving the same id twice.
+    """
+    return f"{time.time_ns()}.{secrets.token_hex(12)}@{config.our_domain()}"
 
 
 def mail_compose(
@@ -219,6 +229,10 @@ def mail_compose(
     )
 
 
+# The mails queued inside `mail_batch()`, stored when it ends; None outside a batch.
+_batch: ContextVar[list[OutboundMail] | None] = ContextVar("outbound_mail_batch", default=None)
+
+
 def mail_queue(
     *,
     kind: str,
@@ -234,9 +248,12 @@ def mail_queue(
     """Store a notice and queue its sending on commit; return it (None if sent before).
 
     A notice with a ticket gets its threading headers when it is first sent; one that
-    answers an inbound mail without a ticket (a refusal) answers that mail.
+    answers an inbound mail without a ticket (a refusal) answers that mail. Inside
+    `mail_batch()` the mail is returned unsaved and stored when the batch ends (left out
+    then if its `dedupe_key` was seen before).
     """
-    if dedupe_key and OutboundMail.objects.filter(dedupe_key=dedupe_key).exists():
+    batch = _batch.get()
+    if dedupe_key and batch is None and OutboundMail.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     at = now or timezone.now()
     language = language_or_default(language)
@@ -264,6 +281,9 @@ def mail_queue(
         created_at=at,
         next_attempt_at=at + REQUEUE_AFTER,
     )
+    if batch is not None:
+        batch.append(row)
+        return row
     try:
         with transaction.atomic():
             row.save(force_insert=True)
@@ -273,6 +293,63 @@ def mail_queue(
         raise
     transaction.on_commit(functools.partial(queue_sending, [row.pk]))
     return row
+
+
+@contextlib.contextmanager
+def mail_batch() -> Iterator[None]:
+    """Store the mails queued inside the block together when it ends, in one insert, and
+    queue their sending in one task on commit; nothing is stored if the block raises.
+
+    For callers that queue many mails at once (the worker's tick): a constant number of
+    queries instead of a few per mail. A nested block belongs to the outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    rows: list[OutboundMail] = []
+    token = _batch.set(rows)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    _store(rows)
+
+
+def _store(rows: list[OutboundMail]) -> list[OutboundMail]:
+    """Store the mails whose dedupe key is new and queue their sending on commit."""
+    keys = {row.dedupe_key for row in rows if row.dedupe_key}
+    known = (
+        set(OutboundMail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        if keys
+        else set()
+    )
+    fresh = []
+    for row in rows:
+        if row.dedupe_key:
+            if row.dedupe_key in known:
+                continue
+            known.add(row.dedupe_key)  # the first of a key within the batch wins
+        fresh.append(row)
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            created = OutboundMail.objects.bulk_create(fresh)
+    except IntegrityError:
+        created = []  # a concurrent writer stored some: store the others one by one
+        for row in fresh:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                duplicate = OutboundMail.objects.filter(dedupe_key=row.dedupe_key)
+                if row.dedupe_key and duplicate.exists():
+                    continue
+                raise
+            created.append(row)
+    if created:
+        transaction.on_commit(functools.partial(queue_sending, [row.pk for row in created]))
+    return created
 
 
 def queue_sending(ids: list[int]) -> None:
@@ -377,9 +454,14 @@ def mail_on_reminder(
     *,
     which: int,
     close_on: datetime.datetime | None = None,
+    waiting_for: str = Status.WAITING_ON_CUSTOMER,
     dedupe_key: str | None = None,
 ) -> OutboundMail | None:
-    """Queue reminder `which` (1 or 2) that the ticket waits for the customer (002 §5)."""
+    """Queue reminder `which` (1 or 2) that the ticket waits for the customer (002 §5).
+
+    `waiting_for` is the status the desk waits in: for information from the customer, or
+    (SOLUTION_OFFERED) for their word that the solution offered works.
+    """
     person = _requester_address(ticket)
     if person is None:
         return None
@@ -391,7 +473,12 @@ def mail_on_reminder(
         to=address,
         language=language,
         ticket=ticket,
-        context={"name": name, "which": which, "close_on": close_text},
+        context={
+            "name": name,
+            "which": which,
+            "close_on": close_text,
+            "solution_offered": waiting_for == Status.SOLUTION_OFFERED,
+        },
         dedupe_key=dedupe_key,
     )
 

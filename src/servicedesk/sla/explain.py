@@ -102,6 +102,7 @@ def explain(result: ClockResult) -> Explanation:
 
     out = [
         _(
+            # xgettext:no-python-format
             "Target: {label} within {duration} ({objective}% of tickets), priority {priority}."
         ).format(
             label=target.label,

@@ -31,6 +31,7 @@ from servicedesk.automation import schedule
 from servicedesk.automation.policy import rule_settings
 from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract, Reporters
+from servicedesk.mail import outbound
 from servicedesk.tickets import priorities, workflow
 from servicedesk.tickets.models import (
     Attachment,
@@ -65,9 +66,11 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now if now is not None else timezone.now()
 
 
-def _refresh_sla(ticket: Ticket, *, at: datetime.datetime) -> None:
+def _refresh_sla(
+    ticket: Ticket, *, at: datetime.datetime, created: TicketEvent | None = None
+) -> None:
     """Recompute the ticket's SLA clocks and notify the warnings and breaches they record."""
-    clocks = sla_refresh(ticket, now=at)
+    clocks = sla_refresh(ticket, now=at, created=created)
     if automation_notify.sla_events_possible(clocks, at=at):
         automation_notify.sla_events_notify(ticket, at=at)
 
@@ -223,7 +226,7 @@ def ticket_create(
         title=title,
         channel=channel,
         requester=requester,
-        organisation_id=requester.organisation_id,
+        organisation=requester.organisation,
         contract=contract,
         product=product,
         impact=impact,
@@ -242,7 +245,7 @@ def ticket_create(
     except ValidationError as error:
         raise ValidationError(error.message_dict) from None
     ticket.save(force_insert=True)
-    _event(
+    created = _event(
         ticket,
         actor=actor,
         action="created",
@@ -251,8 +254,9 @@ def ticket_create(
         new=ticket.status,
         note=f"channel {channel}",
     )
-    _refresh_sla(ticket, at=at)
+    _refresh_sla(ticket, at=at, created=created)
     schedule.on_created(ticket, at=at)
+    outbound.mail_on_ticket_created(ticket)
     return ticket
 
 
@@ -354,6 +358,7 @@ def ticket_add_message(
         )
     if from_staff and visibility == Visibility.PUBLIC:
         _refresh_sla(ticket, at=at)
+        outbound.mail_on_public_reply(message)
     return message
 
 
@@ -548,6 +553,15 @@ def ticket_transition(
         )
     schedule.on_status_changed(ticket, old=old, new=status, at=at)
     _refresh_sla(ticket, at=at)
+    within = rule_settings(ticket.contract).reopen_within
+    outbound.mail_on_status_changed(
+        ticket,
+        old=old,
+        new=status,
+        actor=actor,
+        note=note,
+        reopen_within_days=within.days if within else None,
+    )
     return ticket
 
 
