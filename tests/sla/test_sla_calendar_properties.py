@@ -107,3 +107,37 @@ def test_it_agrees_with_a_minute_by_minute_count(
     start = base + timedelta(minutes=offset)
     end = start + timedelta(minutes=length)
     assert cal.elapsed(start, end) == _slow_elapsed(cal, start, end)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(name=names, one=starts, two=starts, delta=durations)
+def test_it_adds_monotonically_in_the_start(
+    name: str, one: datetime, two: datetime, delta: timedelta
+) -> None:
+    cal = CALENDARS[name]
+    early, late = sorted((one, two))
+    assert cal.add(early, delta) <= cal.add(late, delta)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(name=names, start=starts, one=durations, two=durations)
+def test_it_adds_in_steps_as_at_once_from_inside_opening_hours(
+    name: str, start: datetime, one: timedelta, two: timedelta
+) -> None:
+    cal = CALENDARS[name]
+    start = cal.next_open(start)  # a start inside opening hours
+    assert cal.is_open(start)
+    assert cal.add(cal.add(start, one), two) == cal.add(start, one + two)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(name=names, start=starts, delta=durations)
+def test_it_never_puts_a_due_time_inside_a_closed_period(
+    name: str, start: datetime, delta: timedelta
+) -> None:
+    cal = CALENDARS[name]
+    due = cal.add(start, delta)
+    if delta and not cal.is_open(due):
+        # Closed at the due instant: it must be the closing boundary of open time,
+        # i.e. the minute before it was open.
+        assert cal.is_open(due - timedelta(minutes=1))

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servicedesk.sla import (
     PAUSE_ALSO_ON_SUPPLIER,
@@ -391,3 +393,30 @@ def test_it_names_a_pause_after_the_status_that_started_it() -> None:
         (ams(2026, 6, 15, 11), ams(2026, 6, 15, 13), "waiting_on_customer")
     ]
     assert result.elapsed == 2 * H
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    pause_start=st.integers(min_value=0, max_value=40 * 60),
+    pause_minutes=st.integers(min_value=0, max_value=5 * 24 * 60),
+)
+def test_it_never_makes_a_due_time_earlier_by_pausing(pause_start: int, pause_minutes: int) -> None:
+    preset = get_preset("impact-urgency-nl-office-hours")
+    calendar = preset.calendar.build()
+    created = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    base = [ClockEvent(created, EventKind.CREATED, status="new", priority="p4")]
+    paused_at = created + timedelta(minutes=pause_start)
+    resumed_at = paused_at + timedelta(minutes=pause_minutes)
+    paused = [
+        *base,
+        ClockEvent(paused_at, EventKind.STATUS_CHANGED, status="waiting_on_customer"),
+        ClockEvent(resumed_at, EventKind.STATUS_CHANGED, status="in_progress"),
+    ]
+    now = resumed_at + timedelta(minutes=1)
+    plain = compute_clocks(preset.policy, kind="incident", events=base, now=now, calendar=calendar)
+    with_pause = compute_clocks(
+        preset.policy, kind="incident", events=paused, now=now, calendar=calendar
+    )
+    for key, result in plain.items():
+        if result.due is not None and with_pause[key].due is not None:
+            assert with_pause[key].due >= result.due
