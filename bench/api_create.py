@@ -27,11 +27,11 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
+
+from benchlib import deadline as time_limit
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -46,6 +46,7 @@ from rest_framework.authtoken.models import Token
 from servicedesk.accounts.models import Contact, Organisation, User
 from servicedesk.catalog.models import Product, ProductGroup
 from servicedesk.contracts.models import Contract
+
 
 try:  # the SLA presets give the valid service levels and priority schemes
     from servicedesk.sla.presets import PRESETS
@@ -593,20 +594,6 @@ def run_peer(peer_dir: Path, count: int, clients: int, workers: int, deadline: f
 # --------------------------------------------------------------------------- main
 
 
-@contextmanager
-def global_timeout(seconds: int) -> Iterator[None]:
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise GlobalTimeout(f"the benchmark took longer than --timeout {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -679,7 +666,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     results: dict[str, RunResult] = {}
     try:
-        with global_timeout(args.timeout):
+        with time_limit(args.timeout, GlobalTimeout):
             log(f"database {db.name}: drop and create")
             db.recreate()
             created_db = True

@@ -24,21 +24,18 @@ import argparse
 import cProfile
 import os
 import random
-import re
-import signal
 import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchlib import BenchError, Database, deadline
 from servicedesk.sla import BusinessCalendar, Target, get_preset
 
 PRESET = "severity-nl-office-hours"
@@ -49,15 +46,10 @@ TARGETS = {"1h": timedelta(hours=1), "8h": timedelta(hours=8), "240h": timedelta
 LONG = "240h"
 FIRST_YEAR, LAST_YEAR = 2026, 2027
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_sla"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # The sweep instant: a Wednesday morning in office hours, no holiday or clock change near.
 SWEEP_AT = datetime(2026, 3, 11, 10, 30, tzinfo=ZONE).astimezone(UTC)
 PREVIOUS_SWEEP = SWEEP_AT - timedelta(minutes=1)
 DUE_WINDOW = timedelta(minutes=15)
-
-
-class BenchError(Exception):
-    """A setup or run step failed; the message says which."""
 
 
 def log(message: str) -> None:
@@ -240,52 +232,6 @@ def equivalent(
 
 
 # --------------------------------------------------------------------------- part 2: sweep
-
-
-@dataclass
-class Database:
-    name: str
-    conninfo: dict[str, object]
-
-    @classmethod
-    def from_url(cls, url: str) -> Database:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in {"postgres", "postgresql"}:
-            raise BenchError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
-        name = parts.path.lstrip("/")
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name):
-            raise BenchError(f"database name {name!r}: use letters, digits and _ only")
-        if name in {"postgres", "template0", "template1"}:
-            raise BenchError(f"refusing to drop the database {name!r}")
-        if parts.hostname not in LOCAL_HOSTS:
-            raise BenchError("the bench database must be on this machine (127.0.0.1)")
-        conninfo: dict[str, object] = {
-            "host": parts.hostname,
-            "port": parts.port or 5432,
-            "user": urllib.parse.unquote(parts.username or "postgres"),
-            "dbname": "postgres",
-            "connect_timeout": 10,
-        }
-        if parts.password:
-            conninfo["password"] = urllib.parse.unquote(parts.password)
-        return cls(name=name, conninfo=conninfo)
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        try:
-            with psycopg.connect(**self.conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
-                conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-        except psycopg.Error as error:
-            raise BenchError(f"PostgreSQL at {self.conninfo['host']}: {error}") from None
-
-    def recreate(self) -> None:
-        self.drop()
-        self._admin("CREATE DATABASE {}")
-
-    def drop(self) -> None:
-        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
 
 
 @dataclass
@@ -635,20 +581,6 @@ def run_sweep(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- main
 
 
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise BenchError(f"the benchmark took longer than --timeout {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=("all", "calendar", "sweep"), default="all")
@@ -672,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     differ = 0
     try:
-        with time_limit(args.timeout):
+        with deadline(args.timeout):
             if args.part in ("all", "calendar"):
                 differ = part_calendar(args)
             if args.part in ("all", "sweep"):

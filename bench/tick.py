@@ -34,6 +34,8 @@ import urllib.parse
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from benchlib import BenchError, Database
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_tick"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 NOW = datetime(2026, 3, 11, 9, 30, tzinfo=UTC)  # a Wednesday, 10:30 in Amsterdam
@@ -60,24 +62,6 @@ def parse() -> argparse.Namespace:
     if not 0 < args.due <= args.tickets // 2:
         parser.error("--due must be positive and at most half of --tickets")
     return args
-
-
-def admin_execute(url: str, *statements: str) -> None:
-    """Run statements on the server's `postgres` database (autocommit)."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)  # type: ignore[arg-type]
-
-
-def database_name(url: str) -> str:
-    name = urllib.parse.urlsplit(url).path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        raise SystemExit(f"unsafe database name {name!r}")
-    return name
 
 
 def setup_django(url: str, data_dir: str) -> None:
@@ -248,12 +232,11 @@ def seed(tickets: int, due: int) -> dict[str, Any]:
 
 def main() -> int:
     args = parse()
-    name = database_name(args.database_url)
-    admin_execute(
-        args.database_url,
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}"',
-    )
+    try:
+        database = Database.from_url(args.database_url)
+        database.recreate()
+    except BenchError as error:
+        raise SystemExit(f"tick: {error}") from None
     code = 1
     with tempfile.TemporaryDirectory(prefix="bench-tick-") as data_dir:
         try:
@@ -264,7 +247,7 @@ def main() -> int:
 
             connections.close_all()
             if not args.keep:
-                admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                database.drop()
     return code
 
 

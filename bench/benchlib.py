@@ -1,0 +1,84 @@
+"""What the benchmarks share: a throwaway PostgreSQL database on this machine, and a deadline."""
+
+from __future__ import annotations
+
+import re
+import signal
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class BenchError(Exception):
+    """A benchmark cannot run or its result is wrong; the message says why."""
+
+
+@dataclass
+class Database:
+    """A PostgreSQL database on this machine that a benchmark may drop and create."""
+
+    name: str
+    url: str
+    conninfo: dict[str, object]
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in {"postgres", "postgresql"}:
+            raise BenchError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
+        name = parts.path.lstrip("/")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name):
+            raise BenchError(f"database name {name!r}: use letters, digits and _ only")
+        if name in {"postgres", "template0", "template1"}:
+            raise BenchError(f"refusing to drop the database {name!r}")
+        if parts.hostname not in LOCAL_HOSTS:
+            raise BenchError("the bench database must be on this machine (127.0.0.1)")
+        conninfo: dict[str, object] = {
+            "host": parts.hostname,
+            "port": parts.port or 5432,
+            "user": urllib.parse.unquote(parts.username or "postgres"),
+            "dbname": "postgres",
+            "connect_timeout": 10,
+        }
+        if parts.password:
+            conninfo["password"] = urllib.parse.unquote(parts.password)
+        return cls(name=name, url=url, conninfo=conninfo)
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        try:
+            with psycopg.connect(**self.conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
+                conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+        except psycopg.Error as error:
+            raise BenchError(f"PostgreSQL at {self.conninfo['host']}: {error}") from None
+
+    def recreate(self) -> None:
+        """Drop the database if it is there, and create it empty."""
+        self.drop()
+        self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        """Drop the database, even with connections still open to it."""
+        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+@contextmanager
+def deadline(seconds: int, error: Callable[[str], Exception] = BenchError) -> Iterator[None]:
+    """Raise `error` in the main thread when the block runs longer than `seconds`."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise error(f"the benchmark took longer than --timeout {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
