@@ -335,3 +335,13 @@ def test_it_closes_with_an_outcome_and_its_standard_text(
     bad = agent_api.post(url, {"status": "reopened", "outcome": "bogus"}, format="json")
     assert bad.status_code == 400
     assert "outcome" in bad.json()
+
+
+def test_it_answers_in_the_language_the_caller_asks_for(
+    contact_api: APIClient, other_contact: Contact
+) -> None:
+    payload = {"title": "x", "requester": other_contact.pk}
+    dutch = contact_api.post("/api/v1/tickets/", payload, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    assert dutch.json()["requester"] == ["U kunt alleen namens uzelf melden."]
+    french = contact_api.post("/api/v1/tickets/", payload, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.json()["requester"] == ["Vous ne pouvez signaler qu'en votre propre nom."]

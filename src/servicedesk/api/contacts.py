@@ -1,6 +1,7 @@
 """Contacts: people at customer organisations."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
 from servicedesk.accounts.models import Contact
@@ -29,7 +30,7 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
         if self.instance is not None:
             existing = existing.exclude(pk=self.instance.pk)
         if existing.exists():
-            raise serializers.ValidationError("A contact with this e-mail address exists.")
+            raise serializers.ValidationError(_("A contact with this e-mail address exists."))
         return value.lower()
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -427,13 +428,13 @@ class TicketViewSet(
         requester = values.pop("requester", None)
         if self._staff():
             if requester is None:
-                raise ValidationError({"requester": ["Staff must name the reporting contact."]})
+                raise ValidationError({"requester": [_("Staff must name the reporting contact.")]})
         else:
             me = selectors.contact_of(request.user)
             if me is None:
-                raise ValidationError({"requester": ["Only contacts and staff can report."]})
+                raise ValidationError({"requester": [_("Only contacts and staff can report.")]})
             if requester is not None and requester.pk != me.pk:
-                raise ValidationError({"requester": ["You can only report as yourself."]})
+                raise ValidationError({"requester": [_("You can only report as yourself.")]})
             requester = me
             if values["channel"] == Channel.PHONE:
                 # Phone calls are logged by agents; a contact's own report is not one.
@@ -462,14 +463,14 @@ class TicketViewSet(
         values = dict(data.validated_data)
         unknown = set(request.data) - set(TicketUpdateIn().fields)
         if "status" in unknown:
-            raise ValidationError({"status": ["Change the status with POST .../status."]})
+            raise ValidationError({"status": [_("Change the status with POST .../status.")]})
         if unknown:
-            raise ValidationError({sorted(unknown)[0]: ["This field cannot be changed."]})
+            raise ValidationError({sorted(unknown)[0]: [_("This field cannot be changed.")]})
         staff = self._staff()
         if not staff:
             forbidden = STAFF_ONLY_UPDATES & set(values)
             if forbidden:
-                raise ValidationError({sorted(forbidden)[0]: ["Only staff may change this."]})
+                raise ValidationError({sorted(forbidden)[0]: [_("Only staff may change this.")]})
         actor = self._user()
         if "priority" in values:
             services.ticket_change_priority(
@@ -501,7 +502,7 @@ class TicketViewSet(
         target = data.validated_data["status"]
         if not self._staff() and not workflow.customer_may_move_to(ticket.status, target):
             raise ValidationError(
-                {"status": ["A customer can only close a ticket or reopen a solved one."]}
+                {"status": [_("A customer can only close a ticket or reopen a solved one.")]}
             )
         services.ticket_transition(
             ticket=ticket,
@@ -538,7 +539,7 @@ class TicketViewSet(
             reply = services.CustomerReply(ticket, message, services.ReplyOutcome.ADDED)
         else:
             if data.validated_data["visibility"] != Visibility.PUBLIC:
-                raise ValidationError({"visibility": ["Only staff can write internal notes."]})
+                raise ValidationError({"visibility": [_("Only staff can write internal notes.")]})
             # A customer's reply may resume, reopen or (long after closing) open a new ticket.
             reply = services.ticket_customer_reply(
                 ticket=ticket,
@@ -580,10 +581,10 @@ class TicketViewSet(
                 .first()
             )
             if message is None:
-                raise ValidationError({"message": ["No such message on this ticket."]})
+                raise ValidationError({"message": [_("No such message on this ticket.")]})
         internal = data.validated_data["internal"]
         if internal and not staff:
-            raise ValidationError({"internal": ["Only staff can add internal attachments."]})
+            raise ValidationError({"internal": [_("Only staff can add internal attachments.")]})
         attachment = services.attachment_add(
             ticket=ticket,
             upload=data.validated_data["file"],
@@ -640,7 +641,7 @@ class TicketViewSet(
         data.is_valid(raise_exception=True)
         target = self.get_queryset().filter(number=data.validated_data["target"].upper()).first()
         if target is None:
-            raise ValidationError({"target": ["No ticket with this number."]})
+            raise ValidationError({"target": [_("No ticket with this number.")]})
         services.ticket_link(
             ticket=ticket, target=target, kind=data.validated_data["kind"], actor=self._user()
         )
