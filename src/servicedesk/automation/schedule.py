@@ -22,9 +22,14 @@ def action_schedule(
     due_at: datetime.datetime,
     at: datetime.datetime,
     while_status: str = "",
+    replace: bool = True,
 ) -> ScheduledAction:
-    """Schedule an action for the ticket, replacing a pending one of the same kind; return it."""
-    actions_cancel(ticket, at=at, kinds=[kind])
+    """Schedule an action for the ticket, replacing a pending one of the same kind; return it.
+
+    `replace=False` when the ticket cannot have one yet (it was just created).
+    """
+    if replace:
+        actions_cancel(ticket, at=at, kinds=[kind])
     return ScheduledAction.objects.create(
         ticket=ticket, kind=kind, due_at=due_at, created_at=at, while_status=while_status
     )
@@ -77,7 +82,7 @@ def on_created(ticket: Ticket, *, at: datetime.datetime) -> None:
     if after is None or ticket.assignee_id is not None:
         return
     due = business_calendar(ticket.contract).add(at, after)
-    action_schedule(ticket, kind=ActionKind.UNASSIGNED_ALERT, due_at=due, at=at)
+    action_schedule(ticket, kind=ActionKind.UNASSIGNED_ALERT, due_at=due, at=at, replace=False)
 
 
 def on_assigned(ticket: Ticket, *, at: datetime.datetime) -> None:
