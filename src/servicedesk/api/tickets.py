@@ -5,7 +5,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from servicedesk.api.permissions import StaffOnly
 from servicedesk.catalog.models import Product
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets import sla as ticket_sla
+from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.models import (
     Attachment,
     Channel,
@@ -597,19 +597,7 @@ class TicketViewSet(
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/content")
     def attachment_content(self, request: Request, number: str, attachment_id: str) -> Any:
-        ticket = self.get_object()
-        attachment = get_object_or_404(
-            selectors.attachments_visible_to(request.user, ticket), pk=int(attachment_id)
-        )
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type="application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return attachment_response(request.user, self.get_object(), int(attachment_id))
 
     @extend_schema(responses={200: SlaExplanationSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="sla")

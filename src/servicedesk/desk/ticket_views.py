@@ -27,9 +27,9 @@ from servicedesk.desk.forms import (
 from servicedesk.desk.timeline import missing_information, sla_badges, timeline
 from servicedesk.portal.access import htmx_target
 from servicedesk.portal.actions import reply_submit
-from servicedesk.portal.downloads import attachment_response
 from servicedesk.portal.forms import add_service_errors
 from servicedesk.tickets import services
+from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.models import Channel, Ticket, Visibility
 from servicedesk.tickets.selectors import tickets_visible_to
 
@@ -258,4 +258,4 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> FileRes
     """Download any attachment of the ticket."""
     desk_agent(request)
     ticket = desk_ticket(request, number)
-    return attachment_response(request, ticket, attachment_id)
+    return attachment_response(request.user, ticket, attachment_id)

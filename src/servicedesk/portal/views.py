@@ -16,7 +16,6 @@ from servicedesk.portal import display
 from servicedesk.portal.access import is_htmx, portal_contact, portal_user, visible_ticket
 from servicedesk.portal.actions import customer_reply_submit, report_submit
 from servicedesk.portal.completeness import is_required
-from servicedesk.portal.downloads import attachment_response
 from servicedesk.portal.forms import (
     PORTAL_KINDS,
     CloseForm,
@@ -36,6 +35,7 @@ from servicedesk.portal.selectors import (
     sees_organisation,
 )
 from servicedesk.tickets import services, workflow
+from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.models import Kind, Status, Ticket
 from servicedesk.tickets.selectors import (
     attachments_visible_to,
@@ -279,4 +279,4 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> FileRes
     """Download an attachment the customer may see."""
     portal_contact(request)
     ticket = visible_ticket(request, number)
-    return attachment_response(request, ticket, attachment_id)
+    return attachment_response(request.user, ticket, attachment_id)
