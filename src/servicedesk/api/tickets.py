@@ -255,7 +255,26 @@ class EventSerializer(serializers.ModelSerializer[TicketEvent]):
 # ----------------------------------------------------------------------------- input
 
 
-class TicketCreateIn(serializers.Serializer[Any]):
+class TicketDetailsIn(serializers.Serializer[Any]):
+    """What a ticket is about: its product, impact and urgency and its structured description."""
+
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    steps_taken = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    expected_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    actual_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    reproducible = serializers.ChoiceField(choices=Reproducible.choices, required=False)
+    administration = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    affected_users = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    business_impact = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    recent_changes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+class TicketCreateIn(TicketDetailsIn):
     requester = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.select_related("organisation"),
         required=False,
@@ -264,40 +283,12 @@ class TicketCreateIn(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.INCIDENT)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, allow_null=True
-    )
-    impact = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
-    urgency = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
     requested_priority = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
-    steps_taken = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    expected_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    actual_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    reproducible = serializers.ChoiceField(choices=Reproducible.choices, required=False)
-    administration = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    affected_users = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    business_impact = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    recent_changes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
 
-class TicketUpdateIn(serializers.Serializer[Any]):
+class TicketUpdateIn(TicketDetailsIn):
     title = serializers.CharField(max_length=200, required=False)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, allow_null=True
-    )
-    impact = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
-    urgency = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
-    steps_taken = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    expected_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    actual_result = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    reproducible = serializers.ChoiceField(choices=Reproducible.choices, required=False)
-    administration = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    affected_users = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    business_impact = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    recent_changes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     priority = serializers.CharField(max_length=20, required=False)
     priority_justification = serializers.CharField(required=False, allow_blank=True)
     assignee = serializers.PrimaryKeyRelatedField(
