@@ -16,7 +16,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -26,11 +25,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import BenchError, Database
 from benchlib import deadline as time_limit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,10 +92,6 @@ print("BENCH-SEED " + json.dumps({
 """
 
 
-class BenchError(Exception):
-    """A setup or run step failed; the message says which."""
-
-
 class GlobalTimeout(Exception):
     """The whole benchmark ran longer than --timeout."""
 
@@ -152,59 +147,6 @@ def machine_busy() -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------- database
-
-
-@dataclass
-class Database:
-    url: str
-    name: str
-    admin_conninfo: dict[str, object]
-
-    @classmethod
-    def from_url(cls, url: str) -> Database:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-            raise BenchError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
-        name = parts.path.lstrip("/")
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name):
-            raise BenchError(f"database name {name!r}: use letters, digits and _ only")
-        if parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
-            raise BenchError("the bench database must be on this machine (127.0.0.1)")
-        conninfo: dict[str, object] = {
-            "host": parts.hostname,
-            "port": parts.port or 5432,
-            "user": urllib.parse.unquote(parts.username or "postgres"),
-            "dbname": "postgres",
-            "connect_timeout": 10,
-        }
-        if parts.password:
-            conninfo["password"] = urllib.parse.unquote(parts.password)
-        return cls(url=url, name=name, admin_conninfo=conninfo)
-
-    def connect(self, dbname: str | None = None):  # type: ignore[no-untyped-def]
-        import psycopg
-
-        info = dict(self.admin_conninfo)
-        if dbname is not None:
-            info["dbname"] = dbname
-        return psycopg.connect(**info, autocommit=True)  # type: ignore[arg-type]
-
-    def recreate(self) -> None:
-        from psycopg import sql
-
-        with self.connect() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-
-    def drop(self) -> None:
-        from psycopg import sql
-
-        with self.connect() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
 
 
 class BackendMeter:

@@ -48,12 +48,18 @@ class Database:
             conninfo["password"] = urllib.parse.unquote(parts.password)
         return cls(name=name, url=url, conninfo=conninfo)
 
+    def connect(self, dbname: str = "postgres"):  # type: ignore[no-untyped-def]
+        """Return an autocommit connection to `dbname` on the same server."""
+        import psycopg
+
+        return psycopg.connect(**{**self.conninfo, "dbname": dbname}, autocommit=True)  # type: ignore[arg-type]
+
     def _admin(self, statement: str) -> None:
         import psycopg
         from psycopg import sql
 
         try:
-            with psycopg.connect(**self.conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
+            with self.connect() as conn:
                 conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
         except psycopg.Error as error:
             raise BenchError(f"PostgreSQL at {self.conninfo['host']}: {error}") from None
