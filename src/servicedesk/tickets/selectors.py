@@ -5,52 +5,29 @@ point of contact sees all of the organisation's; a key user also sees the
 organisation's tickets about their products. Anything else does not exist for them.
 """
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from servicedesk.accounts.models import Contact, Organisation, User
+from servicedesk.accounts.models import Contact, Organisation
 from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract
+from servicedesk.tickets import policy
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent, Visibility
+from servicedesk.tickets.policy import AnyUser
 
-AnyUser = User | AnonymousUser
-
-
-def contact_of(user: AnyUser) -> Contact | None:
-    """Return the active contact record behind a signed-in customer, if any."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    try:
-        contact: Contact = user.contact
-    except Contact.DoesNotExist:
-        return None
-    return contact if contact.active else None
-
-
-def is_staff(user: AnyUser) -> bool:
-    """Return whether the user works for the vendor and so sees every ticket."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or getattr(user, "role", ""))
-    )
+# The policy's, re-exported for the adapters that read.
+from servicedesk.tickets.policy import contact_of as contact_of
+from servicedesk.tickets.policy import is_staff as is_staff
 
 
 def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
-    """Return the tickets this user may see."""
+    """Return the tickets this user may see (the rule is `policy.ticket_scope`)."""
     tickets = Ticket.objects.all()
     if is_staff(user):
         return tickets
     contact = contact_of(user)
     if contact is None:
         return tickets.none()
-    if contact.is_cpc:
-        return tickets.filter(organisation_id=contact.organisation_id)
-    scope = Q(requester=contact)
-    product_ids = list(contact.key_user_products.values_list("pk", flat=True))
-    if product_ids:
-        scope |= Q(organisation_id=contact.organisation_id, product_id__in=product_ids)
-    return tickets.filter(scope)
+    return tickets.filter(policy.ticket_scope(contact))
 
 
 def ticket_get(user: AnyUser, number: str) -> Ticket:
