@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from servicedesk.accounts.models import User
 from servicedesk.portal import display
-from servicedesk.portal.completeness import missing_fields
+from servicedesk.tickets.completeness import missing_fields
 from servicedesk.tickets.models import Attachment, ClockState, Message, Ticket, TicketEvent
 from servicedesk.tickets.selectors import (
     AnyUser,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.accounts.models import Contact, Language, User
 from servicedesk.catalog.models import Product
 from servicedesk.portal import display
-from servicedesk.portal.completeness import FIELDS_BY_KIND, missing_fields
+from servicedesk.tickets.completeness import FIELDS_BY_KIND, missing_fields
 from servicedesk.tickets import priorities, services
 from servicedesk.tickets.models import Kind, Reproducible
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from servicedesk.portal import display
 from servicedesk.portal.access import is_htmx, portal_contact, portal_user, visible_ticket
 from servicedesk.portal.actions import customer_reply_submit, report_submit
-from servicedesk.portal.completeness import is_required
+from servicedesk.tickets.completeness import is_required
 from servicedesk.portal.forms import (
     PORTAL_KINDS,
     CloseForm,
