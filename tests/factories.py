@@ -8,7 +8,7 @@ from django.utils import timezone
 from servicedesk.accounts.models import Contact, Organisation, StaffRole, Supplier, Team, User
 from servicedesk.catalog.models import Product, ProductGroup
 from servicedesk.contracts.models import BusinessCalendar, Contract
-from servicedesk.tickets import services
+from servicedesk.tickets import completeness, services
 from servicedesk.tickets.models import Ticket
 
 
@@ -104,7 +104,27 @@ class ContractFactory(factory.django.DjangoModelFactory[Contract]):
     starts_on = factory.LazyFunction(lambda: timezone.now().date())
 
 
+COMPLETE_REPORT = {
+    "description": "Printing an invoice shows an error.",
+    "steps_taken": "Opened invoice 2024-001 and pressed Print.",
+    "expected_result": "The invoice is printed.",
+    "actual_result": "Error 'printer not found'.",
+    "reproducible": "yes",
+    "administration": "Main company",
+    "affected_users": "Everyone in accounting",
+    "business_impact": "Invoices cannot be sent.",
+}
+
+
+def complete_details(kind: str = "incident", **details: str) -> dict[str, str]:
+    """Return description fields that pass the completeness check for the kind."""
+    required = completeness.REQUIRED_BY_KIND.get(kind, ())
+    return {**{f: COMPLETE_REPORT[f] for f in required}, **details}
+
+
 def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
-    """Create a ticket through the service, as every channel does."""
+    """Create a ticket through the service, as every channel does; its report is complete
+    unless the test says otherwise (`details`)."""
     kwargs.setdefault("title", "Invoices do not print")
+    kwargs["details"] = complete_details(kwargs.get("kind", "incident"), **kwargs.get("details", {}))
     return services.ticket_create(requester=requester or ContactFactory(), **kwargs)

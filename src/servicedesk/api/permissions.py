@@ -1,21 +1,11 @@
-"""Who may call what: staff roles for writes to master data; scoping is in selectors."""
+"""DRF's permission classes, answered by the policy; scoping is in the selectors."""
 
 from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from servicedesk.accounts.models import StaffRole
-from servicedesk.tickets.selectors import is_staff
-
-MANAGING_ROLES = frozenset({StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR})
-
-
-def is_manager(user: Any) -> bool:
-    """Return whether the user may change master data (organisations, contracts...)."""
-    return bool(
-        user.is_authenticated and (user.is_superuser or getattr(user, "role", "") in MANAGING_ROLES)
-    )
+from servicedesk.tickets import policy
 
 
 class ReadOrManage(BasePermission):
@@ -24,11 +14,11 @@ class ReadOrManage(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return is_manager(request.user)
+        return policy.allows(request.user, policy.Action.MANAGE)
 
 
 class StaffOnly(BasePermission):
     """Only vendor staff."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return is_staff(request.user)
+        return policy.is_staff(request.user)

@@ -5,14 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from servicedesk.accounts.models import StaffRole
 from servicedesk.automation.models import Notification, RaciEntry, ScheduledAction
+from servicedesk.tickets import policy
 
 
 def _is_administrator(request: HttpRequest) -> bool:
-    user = request.user
-    role = getattr(user, "role", "")
-    return bool(user.is_active and (user.is_superuser or role == StaffRole.ADMINISTRATOR))
+    return policy.is_administrator(request.user)
 
 
 @admin.register(RaciEntry)

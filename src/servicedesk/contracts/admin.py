@@ -1,15 +1,16 @@
 from django.contrib import admin
 
 from servicedesk.contracts.models import BusinessCalendar, Contract
+from servicedesk.core.admin_site import PolicyAdmin
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
+class BusinessCalendarAdmin(PolicyAdmin[BusinessCalendar]):
     list_display = ["name", "time_zone", "country"]
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin[Contract]):
+class ContractAdmin(PolicyAdmin[Contract]):
     list_display = ["name", "reference", "organisation", "service_level", "coverage", "active"]
     list_filter = ["service_level", "coverage", "reporters", "active"]
     search_fields = ["name", "reference", "organisation__name"]

@@ -133,6 +133,14 @@ class Contract(models.Model):
         choices=Reporters.choices,
         default=Reporters.ANY_CONTACT,
     )
+    accepts_email = models.BooleanField(
+        _("requests by e-mail"),
+        default=True,
+        help_text=_(
+            "Off: the customer uses the portal (seed 004); their mail is kept and answered "
+            "with a link to the portal. The desk's own notices still go out by mail."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     reminder_1_after = models.DurationField(
         _("first reminder after"),

@@ -318,6 +318,29 @@ class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
         raise AppendOnlyError("ticket events are append-only")
 
 
+class EventAction(models.TextChoices):
+    """What a ticket event records: the vocabulary of a ticket's history."""
+
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Changed")
+    ASSIGNED = "assigned", _("Assigned")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    OUTCOME = "outcome", _("Outcome")
+    NOTE_ADDED = "note_added", _("Internal note")
+    AGENT_REPLIED = "agent_replied", _("Reply from the service desk")
+    CUSTOMER_REPLIED = "customer_replied", _("Reply from the customer")
+    CALL_LOGGED = "call_logged", _("Phone call")
+    WORKAROUND_OFFERED = "workaround_offered", _("Workaround offered")
+    LINKED = "linked", _("Linked")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    ATTACHMENT_INTERNAL = "attachment_internal", _("Internal attachment added")
+    NOTIFIED = "notified", _("Customer notified")
+    NOTIFIED_STAFF = "notified_staff", _("Staff notified")
+    SLA_WARNING = "sla_warning", _("SLA target threatened")
+    SLA_BREACHED = "sla_breached", _("SLA target breached")
+
+
 class TicketEvent(models.Model):
     """One recorded change to a ticket: who, when, what, old and new value. Never changed."""
 
@@ -331,7 +354,7 @@ class TicketEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=EventAction.choices)
     field = models.CharField(_("field"), max_length=40, blank=True)
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)

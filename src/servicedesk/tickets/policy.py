@@ -50,6 +50,7 @@ class Action(StrEnum):
     ATTACH_INTERNAL = "attach_internal"
     LINK = "link"
     MANAGE = "manage"  # organisations, contacts, contracts, products, service levels
+    ADMINISTER = "administer"  # the desk's set-up: users, teams, RACI matrix, mailboxes
 
 
 class Refusal(ValidationError):
@@ -95,6 +96,14 @@ def is_staff(user: AnyUser | None) -> bool:
         and user.is_authenticated
         and user.is_active
         and (user.is_superuser or getattr(user, "role", ""))
+    )
+
+
+def is_administrator(user: AnyUser | None) -> bool:
+    """Return whether the user sets up the desk: administrators and superusers."""
+    return is_staff(user) and bool(
+        user is not None
+        and (user.is_superuser or getattr(user, "role", "") == StaffRole.ADMINISTRATOR)
     )
 
 
@@ -179,6 +188,10 @@ def refusal(
         if is_manager(actor):
             return None
         return Refusal({"actor": [_("Only service managers and administrators may do this.")]})
+    if action == Action.ADMINISTER:
+        if is_administrator(actor):
+            return None
+        return Refusal({"actor": [_("Only administrators may do this.")]})
     if action in STAFF_ONLY and not staff:
         return Refusal({_field_of(action): [_("Only staff may do this.")]})
     if ticket is not None and not staff and not may_see(actor, ticket):

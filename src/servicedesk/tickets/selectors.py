@@ -11,6 +11,8 @@ from servicedesk.accounts.models import Contact, Organisation
 from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract
 from servicedesk.tickets import policy
+from servicedesk.tickets.disclosure import INTERNAL_ACTIONS as INTERNAL_ACTIONS
+from servicedesk.tickets.disclosure import disclosure_for
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent, Visibility
 from servicedesk.tickets.policy import AnyUser
 
@@ -50,22 +52,8 @@ def attachments_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[Attachment
 
 
 def events_visible_to(user: AnyUser, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """Return the ticket's history; customers do not see internal-only actions."""
-    events = ticket.events.all()
-    return events if is_staff(user) else events.exclude(action__in=INTERNAL_ACTIONS)
-
-
-# Customers see their own notifications ("notified"), not internal alerts or SLA bookkeeping.
-INTERNAL_ACTIONS = frozenset(
-    {
-        "note_added",
-        "assigned",
-        "attachment_internal",
-        "notified_staff",
-        "sla_warning",
-        "sla_breached",
-    }
-)
+    """Return the ticket's history the user may read (`disclosure` decides)."""
+    return disclosure_for(user).events(ticket.events.all())
 
 
 def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:

@@ -38,9 +38,9 @@ from servicedesk.sla import (
     resolve_clock,
 )
 from servicedesk.sla.presets import PRESETS
-from servicedesk.tickets.models import Status, Ticket, TicketClock, TicketEvent
+from servicedesk.tickets.models import EventAction, Status, Ticket, TicketClock, TicketEvent
 
-E = EventKind
+E, A = EventKind, EventAction
 SLA_ACTIONS = frozenset(
     {"created", "status_changed", "agent_replied", "workaround_offered", "assigned",
      "priority_changed"}
@@ -90,7 +90,7 @@ def calendar_for(contract: Contract, preset: Preset) -> BusinessCalendar:
 def clock_events(ticket: Ticket, events: Iterable[TicketEvent]) -> list[ClockEvent]:
     """Return the clock events of a ticket's recorded history."""
     history = [event for event in events if event.action in SLA_ACTIONS]
-    first_change = next((e for e in history if e.action == "priority_changed"), None)
+    first_change = next((e for e in history if e.action == EventAction.PRIORITY_CHANGED), None)
     initial_priority = first_change.old_value if first_change else ticket.priority
     out: list[ClockEvent] = []
     for event in history:
@@ -106,6 +106,8 @@ def clock_events(ticket: Ticket, events: Iterable[TicketEvent]) -> list[ClockEve
                 )
             case "status_changed":
                 out.append(ClockEvent(event.at, E.STATUS_CHANGED, status=event.new_value))
+                if _asks_the_customer(event):
+                    out.append(ClockEvent(event.at, E.PUBLIC_REPLY))
                 if event.new_value == Status.SOLUTION_OFFERED:
                     out.append(ClockEvent(event.at, E.SOLUTION_OFFERED))
             case "agent_replied":
@@ -119,6 +121,15 @@ def clock_events(ticket: Ticket, events: Iterable[TicketEvent]) -> list[ClockEve
                     ClockEvent(event.at, E.PRIORITY_CHANGED, priority=event.new_value or None)
                 )
     return out
+
+
+def _asks_the_customer(event: TicketEvent) -> bool:
+    """Return whether a person at the desk put the ticket on hold with a question for the
+    customer: that question is the first reaction (the automated completeness check, made
+    by nobody, is not)."""
+    return bool(
+        event.new_value == Status.WAITING_ON_CUSTOMER and event.actor_id is not None and event.note
+    )
 
 
 def compute(
@@ -245,9 +256,9 @@ def sla_refresh(
     clocks = fresh + kept
     for clock, result in ((c, results[c.key]) for c in clocks):
         if result.warning and clock.warning_recorded_at is None:
-            _record_once(clock, action="sla_warning", field="warning_recorded_at", now=now)
+            _record_once(clock, action=A.SLA_WARNING, field="warning_recorded_at", now=now)
         if result.state == "breached" and clock.breach_recorded_at is None:
-            _record_once(clock, action="sla_breached", field="breach_recorded_at", now=now)
+            _record_once(clock, action=A.SLA_BREACHED, field="breach_recorded_at", now=now)
     dues = [r.due for r in results.values() if r.state == "running" and r.due is not None]
     checks = [r.next_change_at for r in results.values() if r.next_change_at is not None]
     ticket.sla_due_at = min(dues) if dues else None

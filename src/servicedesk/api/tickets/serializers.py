@@ -10,6 +10,7 @@ from servicedesk.accounts.models import Contact, Supplier, Team, User
 from servicedesk.catalog.models import Product
 from servicedesk.tickets import services, workflow
 from servicedesk.tickets import sla as ticket_sla
+from servicedesk.tickets.disclosure import INTERNAL_FIELDS, Disclosure, disclosure_for
 from servicedesk.tickets.models import (
     Attachment,
     Channel,
@@ -89,7 +90,13 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     product = PartySerializer(allow_null=True)
     assignee = serializers.SerializerMethodField()
     team = PartySerializer(allow_null=True)
+    support_line = serializers.IntegerField(
+        allow_null=True, help_text="1, 2 or 3; null for customers (internal)."
+    )
     supplier = PartySerializer(allow_null=True)
+    supplier_reference = serializers.CharField(
+        allow_null=True, help_text="The supplier's ticket; null for customers (internal)."
+    )
     contract = serializers.CharField(source="contract.reference", default=None)
     sla = ClockSerializer(source="clocks", many=True, read_only=True)
 
@@ -142,9 +149,11 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     def to_representation(self, instance: Ticket) -> dict[str, Any]:
         # Hand-written for speed (building a model serializer's fields costs about a
         # millisecond a request); a test checks it equals what the declared fields give.
+        # What the caller may read is `disclosure`'s: internal fields come out empty.
         ticket = instance
         clock = ClockSerializer()
-        return {
+        shown = _disclosure(self)
+        data = {
             "number": ticket.number,
             "kind": ticket.kind,
             "title": ticket.title,
@@ -171,11 +180,23 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "resolved_at": _moment(ticket.resolved_at),
             "closed_at": _moment(ticket.closed_at),
             "sla_due_at": _moment(ticket.sla_due_at),
-            "sla": [clock.to_representation(c) for c in ticket.clocks.all()],
+            "sla": [clock.to_representation(c) for c in shown.clocks(list(ticket.clocks.all()))],
         }
+        if not shown.staff:
+            data.update(dict.fromkeys(INTERNAL_FIELDS, None))
+        return data
 
 
 _DATETIME = serializers.DateTimeField()
+
+
+def _disclosure(serializer: serializers.BaseSerializer[Any]) -> Disclosure:
+    """Return what the request's caller may read; without a request, what staff read (the
+    API always passes its request)."""
+    request = serializer.context.get("request")
+    if request is None:
+        return Disclosure(reader=None, staff=True)
+    return disclosure_for(request.user)
 
 
 def _moment(value: datetime.datetime | None) -> str | None:
@@ -235,7 +256,7 @@ class EventSerializer(serializers.ModelSerializer[TicketEvent]):
         read_only_fields = fields
 
     def get_actor(self, event: TicketEvent) -> str | None:
-        return event.actor.username if event.actor is not None else None
+        return _disclosure(self).person(event.actor)
 
 
 # Input

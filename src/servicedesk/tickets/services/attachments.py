@@ -10,10 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
+from servicedesk.tickets import policy
 from servicedesk.tickets.models import (
     Attachment,
+    EventAction,
     Message,
     Ticket,
+    Visibility,
 )
 from servicedesk.tickets.services.common import (
     now_or,
@@ -35,8 +38,15 @@ def attachment_add(
     internal: bool = False,
     now: datetime.datetime | None = None,
 ) -> Attachment:
-    """Store a file on the ticket after checking its size and type; return the attachment."""
+    """Store a file on the ticket after checking its size and type; return the attachment.
+
+    A file on an internal note is internal, whatever the caller said.
+    """
     at = now_or(now)
+    if message is not None and message.visibility == Visibility.INTERNAL:
+        internal = True
+    action = policy.Action.ATTACH_INTERNAL if internal else policy.Action.ATTACH
+    policy.require(actor, action, ticket=ticket)
     filename = os.path.basename((upload.name or "").replace("\\", "/")).strip() or "attachment"
     size = upload.size or 0
     if size == 0:
@@ -69,6 +79,6 @@ def attachment_add(
     attachment.save()
     ticket.updated_at = at
     ticket.save(update_fields=["updated_at"])
-    action = "attachment_internal" if internal else "attachment_added"
+    action = EventAction.ATTACHMENT_INTERNAL if internal else EventAction.ATTACHMENT_ADDED
     record_event(ticket, actor=actor, action=action, at=at, new=filename)
     return attachment

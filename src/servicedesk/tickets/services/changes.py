@@ -10,45 +10,47 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Team, User
 from servicedesk.automation import schedule
-from servicedesk.tickets import priorities
+from servicedesk.tickets import policy, priorities
 from servicedesk.tickets.models import (
-    Status,
+    EventAction,
+    Kind,
     Ticket,
 )
 from servicedesk.tickets.services.common import (
-    DESCRIPTION_FIELDS,
+    check_choice,
     clean_title,
     now_or,
     record_event,
     refresh_sla,
 )
-
-UPDATABLE_BY_CONTACT = frozenset({"title", *DESCRIPTION_FIELDS})
-UPDATABLE_BY_STAFF = frozenset(
-    {"title", "kind", "product", "impact", "urgency", *DESCRIPTION_FIELDS}
-)
+from servicedesk.tickets.services.intake import covering_contract
 
 
 @transaction.atomic
 def ticket_update(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     changes: Mapping[str, Any],
-    staff: bool,
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Change descriptive fields the actor's role may change; record one event per field."""
+    """Change descriptive fields the actor's role may change; record one event per field.
+
+    A new product must be covered by the organisation's contracts; the ticket moves to the
+    contract that covers it, and its clocks follow.
+    """
     at = now_or(now)
-    allowed = UPDATABLE_BY_STAFF if staff else UPDATABLE_BY_CONTACT
-    for field in changes:
-        if field not in allowed:
-            raise ValidationError({field: [_("You may not change this field.")]})
-    if not staff and ticket.status == Status.CLOSED:
-        raise ValidationError({"status": [_("A closed ticket can no longer be changed.")]})
+    policy.require(actor, policy.Action.UPDATE, ticket=ticket, fields=changes)
     changes = dict(changes)
     if "title" in changes:
         changes["title"] = clean_title(changes["title"])
+    if "kind" in changes:
+        check_choice("kind", changes["kind"], Kind)
+    product = changes.get("product")
+    if "product" in changes and product is not None and product.pk != ticket.product_id:
+        contract = covering_contract(ticket, product=product, at=at)
+        if contract is not None and contract.pk != ticket.contract_id:
+            changes["contract"] = contract
     changed = []
     for field, value in changes.items():
         old = getattr(ticket, field)
@@ -64,33 +66,40 @@ def ticket_update(
     ticket.updated_at = at
     ticket.save()
     for field, old, new in changed:
-        record_event(ticket, actor=actor, action="updated", at=at, field=field, old=old, new=new)
+        record_event(
+            ticket, actor=actor, action=EventAction.UPDATED, at=at, field=field, old=old, new=new
+        )
+    if {"kind", "product", "contract"} & {field for field, _old, _new in changed}:
+        refresh_sla(ticket, at=at)
     return ticket
-
 
 
 @transaction.atomic
 def ticket_assign(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     assignee: User | None,
     team: Team | None = None,
     support_line: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Assign the ticket to an agent, a team and/or a support line; return it."""
+    """Assign the ticket to an agent, a team and/or a support line; return it.
+
+    The events name the agents by id (`old_value`, `new_value`); pages show their names.
+    """
     at = now_or(now)
+    policy.require(actor, policy.Action.ASSIGN, ticket=ticket)
     if assignee is not None and not assignee.is_agent:
         raise ValidationError({"assignee": [_("Tickets can only be assigned to active staff.")]})
     if support_line is not None and support_line not in (1, 2, 3):
         raise ValidationError({"support_line": [_("The support line is 1, 2 or 3.")]})
     changes: list[tuple[str, object, object]] = []
     if ticket.assignee_id != (assignee.pk if assignee else None):
-        changes.append(("assignee", ticket.assignee, assignee))
+        changes.append(("assignee", ticket.assignee_id, assignee.pk if assignee else None))
         ticket.assignee = assignee
     if team is not None and ticket.team_id != team.pk:
-        changes.append(("team", ticket.team, team))
+        changes.append(("team", ticket.team_id, team.pk))
         ticket.team = team
     if support_line is not None and ticket.support_line != support_line:
         changes.append(("support_line", ticket.support_line, support_line))
@@ -100,7 +109,9 @@ def ticket_assign(
     ticket.updated_at = at
     ticket.save(update_fields=["assignee", "team", "support_line", "updated_at"])
     for field, old, new in changes:
-        record_event(ticket, actor=actor, action="assigned", at=at, field=field, old=old, new=new)
+        record_event(
+            ticket, actor=actor, action=EventAction.ASSIGNED, at=at, field=field, old=old, new=new
+        )
     schedule.on_assigned(ticket, at=at)
     refresh_sla(ticket, at=at)
     return ticket
@@ -110,13 +121,15 @@ def ticket_assign(
 def ticket_change_priority(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     priority: str,
     justification: str = "",
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Set the priority; one that differs from the customer's request needs a reason (003)."""
+    """Set the priority; one that differs from the customer's request needs a reason (003),
+    which the customer sees."""
     at = now_or(now)
+    policy.require(actor, policy.Action.CHANGE_PRIORITY, ticket=ticket)
     scheme = priorities.scheme_for(ticket.contract)
     if not scheme.has(priority):
         raise ValidationError(
@@ -127,7 +140,11 @@ def ticket_change_priority(
     justification = justification.strip()
     if ticket.requested_priority and priority != ticket.requested_priority and not justification:
         raise ValidationError(
-            {"justification": [_("Say why the priority differs from the customer's request.")]}
+            {
+                "priority_justification": [
+                    _("Say why the priority differs from the customer's request.")
+                ]
+            }
         )
     old = ticket.priority
     ticket.priority = priority
@@ -138,7 +155,7 @@ def ticket_change_priority(
     record_event(
         ticket,
         actor=actor,
-        action="priority_changed",
+        action=EventAction.PRIORITY_CHANGED,
         at=at,
         field="priority",
         old=old,

@@ -9,23 +9,14 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.automation import notify as automation_notify
+from servicedesk.tickets import policy
 from servicedesk.tickets.models import (
     Ticket,
     TicketEvent,
 )
 from servicedesk.tickets.sla import sla_refresh
 
-DESCRIPTION_FIELDS = (
-    "description",
-    "steps_taken",
-    "expected_result",
-    "actual_result",
-    "reproducible",
-    "administration",
-    "affected_users",
-    "business_impact",
-    "recent_changes",
-)
+DESCRIPTION_FIELDS = policy.DESCRIPTION_FIELDS
 
 
 def now_or(now: datetime.datetime | None) -> datetime.datetime:
@@ -59,10 +50,6 @@ def lock_current(ticket: Ticket) -> None:
         )  # fmt: skip
 
 
-def is_staff_user(user: User | None) -> bool:
-    return user is not None and bool(user.role or user.is_superuser)
-
-
 def record_event(
     ticket: Ticket,
     *,
@@ -84,7 +71,6 @@ def record_event(
         new_value="" if new is None else str(new),
         note=note,
     )
-
 
 
 def clean_title(title: str) -> str:

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Contact, User
 from servicedesk.mail import outbound
-from servicedesk.tickets import workflow
+from servicedesk.tickets import policy, workflow
 from servicedesk.tickets.models import (
     Channel,
+    EventAction,
     LinkKind,
     Message,
     Status,
@@ -28,7 +29,7 @@ from servicedesk.tickets.services.common import (
 )
 from servicedesk.tickets.services.intake import ticket_create
 from servicedesk.tickets.services.links import ticket_link
-from servicedesk.tickets.services.transitions import reopen_by_reply_allowed, ticket_transition
+from servicedesk.tickets.services.transitions import reopen_by_reply_allowed, transition_apply
 
 
 @transaction.atomic
@@ -55,9 +56,11 @@ def ticket_add_message(
         raise ValidationError({"body": [_("The message is empty.")]})
     check_choice("visibility", visibility, Visibility)
     check_choice("channel", channel, Channel)
-    from_staff = author is not None and contact is None and bool(author.role or author.is_superuser)
-    if visibility == Visibility.INTERNAL and not from_staff:
-        raise ValidationError({"visibility": [_("Only staff can write internal notes.")]})
+    from_staff = contact is None and policy.is_staff(author)
+    action = policy.Action.NOTE if visibility == Visibility.INTERNAL else policy.Action.REPLY
+    policy.require(author, action, ticket=ticket)
+    if contact is not None and not policy.contact_may_see(contact, ticket):
+        raise policy.Refusal({"contact": [_("This person may not write on this ticket.")]})
     message = Message.objects.create(
         ticket=ticket,
         author_user=author,
@@ -74,19 +77,22 @@ def ticket_add_message(
         fields.append("first_response_at")
     ticket.save(update_fields=fields)
     if visibility == Visibility.INTERNAL:
-        action = "note_added"
+        action = EventAction.NOTE_ADDED
     else:
-        action = "agent_replied" if from_staff else "customer_replied"
+        action = EventAction.AGENT_REPLIED if from_staff else EventAction.CUSTOMER_REPLIED
     record_event(ticket, actor=author, action=action, at=at, note=f"message {message.pk}")
     if workaround and from_staff and visibility == Visibility.PUBLIC:
         record_event(
-            ticket, actor=author, action="workaround_offered", at=at, note=f"message {message.pk}"
+            ticket,
+            actor=author,
+            action=EventAction.WORKAROUND_OFFERED,
+            at=at,
+            note=f"message {message.pk}",
         )
     if from_staff and visibility == Visibility.PUBLIC:
         refresh_sla(ticket, at=at)
         outbound.mail_on_public_reply(message)
     return message
-
 
 
 class ReplyOutcome(StrEnum):
@@ -152,13 +158,13 @@ def ticket_customer_reply(
         return CustomerReply(new, None, ReplyOutcome.NEW_TICKET)
     outcome = ReplyOutcome.ADDED
     if ticket.status == Status.CLOSED:
-        ticket_transition(ticket=ticket, actor=author, status=Status.REOPENED, note=replied, now=at)
+        transition_apply(ticket=ticket, actor=author, status=Status.REOPENED, note=replied, now=at)
         outcome = ReplyOutcome.REOPENED
     message = ticket_add_message(
         ticket=ticket, body=body, author=author, contact=contact, channel=channel, now=at
     )
     if ticket.status in workflow.WAITING_ON_CUSTOMER_STATUSES:
-        ticket_transition(
+        transition_apply(
             ticket=ticket, actor=author, status=Status.IN_PROGRESS, note=replied, now=at
         )
         outcome = ReplyOutcome.RESUMED

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
+from servicedesk.tickets import policy
 from servicedesk.tickets.models import (
+    EventAction,
     LinkKind,
     Ticket,
     TicketLink,
@@ -30,10 +32,13 @@ def ticket_link(
 ) -> TicketLink:
     """Link the ticket to another (duplicate of, related, split from) and return the link."""
     at = now_or(now)
+    policy.require(actor, policy.Action.LINK, ticket=ticket)
     check_choice("kind", kind, LinkKind)
     if target.pk == ticket.pk:
         raise ValidationError({"target": [_("A ticket cannot be linked to itself.")]})
     link, created = TicketLink.objects.get_or_create(source=ticket, target=target, kind=kind)
     if created:
-        record_event(ticket, actor=actor, action="linked", at=at, field=kind, new=target.number)
+        record_event(
+            ticket, actor=actor, action=EventAction.LINKED, at=at, field=kind, new=target.number
+        )
     return link

@@ -10,14 +10,14 @@ from servicedesk.accounts.models import Supplier, User
 from servicedesk.automation import schedule
 from servicedesk.automation.policy import rule_settings
 from servicedesk.mail import outbound
-from servicedesk.tickets import workflow
+from servicedesk.tickets import policy, workflow
 from servicedesk.tickets.models import (
+    EventAction,
     Status,
     Ticket,
 )
 from servicedesk.tickets.services.common import (
     check_choice,
-    is_staff_user,
     lock_current,
     now_or,
     record_event,
@@ -50,8 +50,36 @@ def ticket_transition(
     solved), e.g. `handed_to_planning` for consultancy (002 §4). Waiting on a supplier needs
     the supplier and its reference. A customer reopens only within the contract's reopen
     period. Pending time-based actions of the old status are cancelled, and waiting on the
-    customer schedules reminders and the automatic close.
+    customer schedules reminders and the automatic close, mails the customer the question
+    (the note) and, from staff, counts as the first reaction.
     """
+    policy.require(actor, policy.Action.TRANSITION, ticket=ticket, to=status)
+    return transition_apply(
+        ticket=ticket,
+        actor=actor,
+        status=status,
+        note=note,
+        supplier=supplier,
+        supplier_reference=supplier_reference,
+        outcome=outcome,
+        now=now,
+    )
+
+
+def transition_apply(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    status: str,
+    note: str = "",
+    supplier: Supplier | None = None,
+    supplier_reference: str = "",
+    outcome: str = "",
+    now: datetime.datetime | None = None,
+) -> Ticket:
+    """Move the ticket as `ticket_transition` does, without asking the policy: for the
+    moves that follow from something the actor may do (a customer's reply resumes a
+    waiting ticket), never for a request of the actor's own."""
     at = now_or(now)
     lock_current(ticket)
     reason = workflow.refusal(ticket.status, status, ticket.kind)
@@ -76,7 +104,7 @@ def ticket_transition(
         status == Status.REOPENED
         and ticket.status == Status.CLOSED
         and actor is not None
-        and not is_staff_user(actor)
+        and not policy.is_staff(actor)
         and not reopen_by_reply_allowed(ticket, at=at)
     ):
         raise ValidationError(
@@ -118,7 +146,7 @@ def ticket_transition(
     record_event(
         ticket,
         actor=actor,
-        action="status_changed",
+        action=EventAction.STATUS_CHANGED,
         at=at,
         field="status",
         old=old,
@@ -129,7 +157,7 @@ def ticket_transition(
         record_event(
             ticket,
             actor=actor,
-            action="outcome",
+            action=EventAction.OUTCOME,
             at=at,
             field="outcome",
             new=outcome or workflow.Outcome.SOLVED,
