@@ -107,6 +107,13 @@ def is_administrator(user: AnyUser | None) -> bool:
     )
 
 
+def is_system_account(user: AnyUser) -> bool:
+    """Return whether the user is one of the desk's own process accounts (the mail intake's):
+    a staff role on an account that cannot sign in. No request ever carries one (Django
+    refuses inactive users at sign-in and by token), so only the desk's code acts as it."""
+    return bool(user.is_authenticated and not user.is_active and getattr(user, "role", ""))
+
+
 def is_manager(user: AnyUser | None) -> bool:
     """Return whether the user may change master data: service managers and administrators."""
     return is_staff(user) and bool(
@@ -175,9 +182,9 @@ def refusal(
 ) -> Refusal | None:
     """Return why the actor may not do this (a `Refusal`), or None when they may.
 
-    `actor` None is the desk itself (the worker, a command run by an operator): it may do
-    anything the workflow allows. `fields` are the fields of an update; `to` the status
-    of a transition.
+    `actor` None, or a system account, is the desk itself (the worker, the mail intake, a
+    command run by an operator): it may do anything the workflow allows. `fields` are the
+    fields of an update; `to` the status of a transition.
     """
     if actor is None:
         return None
