@@ -1,6 +1,7 @@
 """Django settings, read from environment variables (see README: Configuration)."""
 
 import secrets
+import tomllib
 from pathlib import Path
 
 import dj_database_url
@@ -10,7 +11,49 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.env import env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("SERVICEDESK_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+
+def checkout_data_dir(package_dir: Path) -> Path | None:
+    """Return var/ of the servicedesk source checkout holding `package_dir`, else None.
+
+    The checkout is the folder of the nearest pyproject.toml above the package, when that
+    file is this project's; an installed package has none (or another project's).
+    """
+    for folder in package_dir.parents:
+        pyproject = folder / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+        return folder / "var" if project.get("name") == "servicedesk" else None
+    return None
+
+
+def default_data_dir(*, package_dir: Path, home: Path, xdg_data_home: str) -> Path:
+    """Return the data directory used when SERVICEDESK_DATA_DIR is unset.
+
+    That is var/ of the source checkout the desk runs from, else the per-user data folder
+    ($XDG_DATA_HOME/servicedesk, by default ~/.local/share/servicedesk). Never a folder
+    relative to the current one: a command run elsewhere would start an empty database.
+    """
+    checkout = checkout_data_dir(package_dir)
+    if checkout is not None:
+        return checkout
+    # The XDG spec says to ignore a relative XDG_DATA_HOME.
+    base = Path(xdg_data_home) if Path(xdg_data_home).is_absolute() else home / ".local" / "share"
+    return base / "servicedesk"
+
+
+DATA_DIR = Path(
+    env_str("SERVICEDESK_DATA_DIR", "")
+    or default_data_dir(
+        package_dir=PACKAGE_DIR,
+        home=Path.home(),
+        xdg_data_home=env_str("XDG_DATA_HOME", ""),
+    )
+).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 

@@ -1,5 +1,6 @@
-"""Fixtures for the mail tests: desk settings, a customer, and an intake that sends."""
+"""Fixtures for the mail tests: desk settings, a customer, an intake that sends, corpora."""
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,43 @@ from servicedesk.accounts.models import Contact, Language, Organisation
 from servicedesk.mail.intake import mail_ingest
 from servicedesk.mail.models import InboundMail
 from tests.factories import ContactFactory, OrganisationFactory
+from tests.mail.helpers import LOCAL_CORPUS
 
 Ingest = Callable[..., InboundMail]
+
+# The variable that names a folder of real-world mail to add to our own corpus.
+SHARED_CORPUS_VARIABLE = "SERVICEDESK_MAIL_CORPUS"
+CORPUS_SKIPPED_PREFIXES = ("LICENSE", "README")
+
+
+def shared_corpus() -> Path | None:
+    """Return the folder SERVICEDESK_MAIL_CORPUS names (absolute), or None when it is unset.
+
+    A relative value is read from the current folder. A value naming no folder raises
+    FileNotFoundError saying so: a mistyped path must not quietly test less.
+    """
+    value = os.environ.get(SHARED_CORPUS_VARIABLE, "").strip()
+    if not value:
+        return None
+    folder = Path(value).expanduser().resolve()
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{SHARED_CORPUS_VARIABLE} names {folder}, which is not a folder; "
+            "unset it to use only the corpus in tests/mail/corpus"
+        )
+    return folder
+
+
+def corpus_files() -> list[Path]:
+    """Return every message file of our corpus and of the shared one when it is named."""
+    shared = shared_corpus()
+    folders = [LOCAL_CORPUS] if shared is None else [shared, LOCAL_CORPUS]
+    return sorted(
+        path
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file() and not path.name.upper().startswith(CORPUS_SKIPPED_PREFIXES)
+    )
 
 
 @pytest.fixture(autouse=True)

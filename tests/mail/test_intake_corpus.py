@@ -6,7 +6,7 @@ page shows (messages, descriptions, titles, the stored HTML).
 """
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from pytest_django.fixtures import Settings
@@ -14,10 +14,21 @@ from pytest_django.fixtures import Settings
 from servicedesk.mail.models import InboundMail, InboundStatus, OutboundMail
 from servicedesk.tickets.models import Message, Ticket
 from tests.factories import OrganisationFactory
-from tests.mail.conftest import Ingest
-from tests.mail.test_corpus import corpus_files
+from tests.mail.conftest import Ingest, corpus_files, shared_corpus
 
 HOSTILE = ("<script", "javascript:", "onerror=", "onload=")
+
+
+class Least(NamedTuple):
+    """The fewest files, and outcomes of each kind, a corpus run must show."""
+
+    files: int
+    processed: int
+    ignored: int
+
+
+SHARED_LEAST = Least(files=121, processed=81, ignored=15)
+LOCAL_LEAST = Least(files=23, processed=20, ignored=3)
 
 
 def test_every_corpus_message_is_ingested_and_nothing_is_lost(
@@ -27,8 +38,10 @@ def test_every_corpus_message_is_ingested_and_nothing_is_lost(
     OrganisationFactory(code="unsorted", email_domains="klant.example")
     settings.MAIL_FALLBACK_ORGANISATION = "unsorted"
     settings.MAIL_RATE_LIMIT_PER_HOUR = 1000
-    files = [Path(path) for path in corpus_files()]
-    assert len(files) > 120 and not str(files[0]).startswith("MISSING:")
+    files = corpus_files()
+    # The shared corpus (SERVICEDESK_MAIL_CORPUS) is real-world mail; ours is made to measure.
+    least = SHARED_LEAST if shared_corpus() is not None else LOCAL_LEAST
+    assert len(files) >= least.files
 
     outcomes: dict[str, InboundMail] = {}
     for path in files:
@@ -50,8 +63,8 @@ def test_every_corpus_message_is_ingested_and_nothing_is_lost(
     for inbound in outcomes.values():
         counts[InboundStatus(inbound.status)] += 1
     # Most real mail becomes tickets; robots and lists are ignored; nothing crashes.
-    assert counts[InboundStatus.PROCESSED] > 80, counts
-    assert counts[InboundStatus.IGNORED] >= 15, counts
+    assert counts[InboundStatus.PROCESSED] >= least.processed, counts
+    assert counts[InboundStatus.IGNORED] >= least.ignored, counts
     assert counts[InboundStatus.QUARANTINED] == 0, [
         (name, inbound.reason)
         for name, inbound in outcomes.items()

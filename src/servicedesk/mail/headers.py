@@ -4,7 +4,9 @@ Every function here takes the raw value of a header as the `email` package store
 (8-bit bytes carried as lone surrogates) and never raises:
 
 - `decode_header(raw)` returns the text of an unstructured header such as Subject, with
-  every RFC 2047 encoded word (B and Q, any charset, bogus ones too) decoded;
+  every RFC 2047 encoded word (B and Q, any charset, bogus ones too) decoded, raw 8-bit
+  bytes inside a word in the word's charset and outside one as UTF-8 or windows-1252
+  (see `charsets.decode_header_bytes`);
 - `clean_text(text)` returns the text as one line: CR, LF and other control characters
   become spaces and runs of whitespace collapse, so a header cannot inject another;
 - `message_ids(raw)` returns the message ids in a Message-ID, In-Reply-To or References
@@ -19,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from servicedesk.mail.charsets import decode_bytes, from_surrogates
+from servicedesk.mail.charsets import decode_header_bytes, from_surrogates, header_bytes
 
 # Longer values are cut before decoding: no honest header comes near this, and it
 # bounds the work a hostile message can cause.
@@ -28,10 +30,12 @@ MAX_IDS = 100
 MAX_ADDRESSES = 1000
 
 # One encoded word. Each part stops at the next "?" or whitespace, so scanning a long
-# hostile value stays linear.
-_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]*)\?=")
-_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
-_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+# hostile value stays linear. `_ENCODED_WORD` reads a header's bytes, `_ENCODED_TEXT`
+# its text (where address headers set words aside).
+_ENCODED_WORD = re.compile(rb"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]*)\?=")
+_ENCODED_TEXT = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]*)\?=")
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+_LINE_BREAKS = re.compile(rb"\r\n|\r|\n")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _BRACKETED_ID = re.compile(r"<\s*([^<>\s]{1,500})\s*>")
 _PRIVATE = re.compile("[\ue000\ue001]")
@@ -53,8 +57,9 @@ def clean_text(text: str) -> str:
 
 def decode_header(raw: str) -> str:
     """Return the decoded text of an unstructured header value as one clean line."""
-    # 8-bit bytes in a header (RFC 6532 UTF-8, or legacy latin-1) first, then unfold.
-    text = _LINE_BREAKS.sub("", from_surrogates(raw[:MAX_HEADER_CHARS]))
+    # Work on the bytes the sender wrote: raw 8-bit bytes inside an encoded word belong
+    # to the word's charset, and a guess made for the whole line would garble them.
+    data = _LINE_BREAKS.sub(b"", header_bytes(raw[:MAX_HEADER_CHARS]))
     pieces: list[str] = []
     pending = bytearray()
     pending_charset: str | None = None
@@ -64,22 +69,22 @@ def decode_header(raw: str) -> str:
     def flush() -> None:
         nonlocal pending_charset
         if pending_charset is not None:
-            pieces.append(decode_bytes(bytes(pending), pending_charset))
+            pieces.append(decode_header_bytes(bytes(pending), pending_charset))
             pending.clear()
             pending_charset = None
 
-    for match in _ENCODED_WORD.finditer(text):
-        between = text[pos : match.start()]
+    for match in _ENCODED_WORD.finditer(data):
+        between = data[pos : match.start()]
         pos = match.end()
         # RFC 2047 6.2: whitespace between two encoded words is not displayed.
         if between and not (after_word and between.isspace()):
             flush()
-            pieces.append(between)
-        charset = match.group(1).split("*", 1)[0].lower()
-        data = _word_bytes(match.group(2), match.group(3))
-        if data is None:
+            pieces.append(decode_header_bytes(between))
+        charset = match.group(1).decode("latin-1").split("*", 1)[0].lower()
+        word = _word_bytes(match.group(2), match.group(3))
+        if word is None:
             flush()
-            pieces.append(match.group(0))
+            pieces.append(decode_header_bytes(match.group(0)))
             after_word = False
             continue
         # Adjacent words in one charset are decoded together, because mailers split
@@ -87,24 +92,23 @@ def decode_header(raw: str) -> str:
         if charset != pending_charset:
             flush()
             pending_charset = charset
-        pending.extend(data)
+        pending.extend(word)
         after_word = True
     flush()
-    pieces.append(text[pos:])
+    pieces.append(decode_header_bytes(data[pos:]))
     return clean_text("".join(pieces))
 
 
-def _word_bytes(encoding: str, payload: str) -> bytes | None:
+def _word_bytes(encoding: bytes, payload: bytes) -> bytes | None:
     """Return the bytes of an encoded word's payload, or None if it cannot be decoded."""
-    data = payload.encode("utf-8", "replace")
     try:
-        if encoding in "qQ":
-            return binascii.a2b_qp(data, header=True)
-        cleaned = _NOT_BASE64.sub("", payload)
+        if encoding in b"qQ":
+            return binascii.a2b_qp(payload, header=True)
+        cleaned = _NOT_BASE64.sub(b"", payload)
         if len(cleaned) % 4 == 1:
             cleaned = cleaned[:-1]
-        cleaned += "=" * (-len(cleaned) % 4)
-        return binascii.a2b_base64(cleaned.encode("ascii"))
+        cleaned += b"=" * (-len(cleaned) % 4)
+        return binascii.a2b_base64(cleaned)
     except (binascii.Error, ValueError):
         return None
 
@@ -129,26 +133,31 @@ def parse_addresses(values: list[str]) -> tuple[Address, ...]:
     """Return the mailboxes in address header values (From, To, Cc, Reply-To)."""
     # Encoded words are set aside before splitting: decoded (or even encoded, when
     # malformed) they may hold ":", "@" or "," that would move the address boundaries.
+    # They are set aside as they came, raw bytes and all, for `decode_header`.
     words: list[str] = []
 
-    def set_aside(match: re.Match[str]) -> str:
-        words.append(match.group(0))
-        return f"\ue000{len(words) - 1}\ue001"
+    def set_aside(value: str) -> str:
+        pieces: list[str] = []
+        pos = 0
+        for match in _ENCODED_TEXT.finditer(value):
+            pieces.append(_PRIVATE.sub("", from_surrogates(value[pos : match.start()])))
+            words.append(match.group(0))
+            pieces.append(f"\ue000{len(words) - 1}\ue001")
+            pos = match.end()
+        pieces.append(_PRIVATE.sub("", from_surrogates(value[pos:])))
+        return clean_text("".join(pieces))
 
     def restore(text: str) -> str:
         return _SET_ASIDE.sub(lambda match: words[int(match.group(1))], text)
 
-    prepared = [
-        _ENCODED_WORD.sub(set_aside, _PRIVATE.sub("", clean_text(from_surrogates(value))))
-        for value in (value[:MAX_HEADER_CHARS] for value in values)
-    ]
+    prepared = [set_aside(_PRIVATE.sub("", value[:MAX_HEADER_CHARS])) for value in values]
     try:
         pairs = email.utils.getaddresses(prepared)
     except Exception:  # hostile input; a value we cannot split yields no addresses
         return ()
     found: list[Address] = []
     for name, addr in pairs[:MAX_ADDRESSES]:
-        mailbox = "".join(restore(addr).split()).strip("<>")
+        mailbox = "".join(from_surrogates(restore(addr)).split()).strip("<>")
         if not mailbox:
             continue
         local, at, domain = mailbox.rpartition("@")

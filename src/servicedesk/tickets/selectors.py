@@ -14,7 +14,7 @@ from servicedesk.tickets import policy
 from servicedesk.tickets.disclosure import INTERNAL_ACTIONS as INTERNAL_ACTIONS
 from servicedesk.tickets.disclosure import disclosure_for
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent, Visibility
-from servicedesk.tickets.policy import AnyUser
+from servicedesk.tickets.policy import AnyUser as AnyUser
 
 # The policy's, re-exported for the adapters that read.
 from servicedesk.tickets.policy import contact_of as contact_of

@@ -1,7 +1,6 @@
 """Files on a ticket."""
 
 import datetime
-import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.tickets import policy
+from servicedesk.tickets.filenames import clean_upload_name, extension_of
 from servicedesk.tickets.models import (
     Attachment,
     EventAction,
@@ -25,7 +25,7 @@ from servicedesk.tickets.services.common import (
 
 
 def _extension(filename: str) -> str:
-    return os.path.splitext(filename)[1].lstrip(".").lower()
+    return extension_of(filename)
 
 
 @transaction.atomic
@@ -45,9 +45,12 @@ def attachment_add(
     at = now_or(now)
     if message is not None and message.visibility == Visibility.INTERNAL:
         internal = True
-    action = policy.Action.ATTACH_INTERNAL if internal else policy.Action.ATTACH
-    policy.require(actor, action, ticket=ticket)
-    filename = os.path.basename((upload.name or "").replace("\\", "/")).strip() or "attachment"
+    policy.require(
+        actor,
+        policy.Action.ATTACH_INTERNAL if internal else policy.Action.ATTACH,
+        ticket=ticket,
+    )
+    filename = clean_upload_name(upload.name or "")
     size = upload.size or 0
     if size == 0:
         raise ValidationError({"file": [_("The file is empty.")]})

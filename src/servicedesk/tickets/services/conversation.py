@@ -57,8 +57,11 @@ def ticket_add_message(
     check_choice("visibility", visibility, Visibility)
     check_choice("channel", channel, Channel)
     from_staff = contact is None and policy.is_staff(author)
-    action = policy.Action.NOTE if visibility == Visibility.INTERNAL else policy.Action.REPLY
-    policy.require(author, action, ticket=ticket)
+    policy.require(
+        author,
+        policy.Action.NOTE if visibility == Visibility.INTERNAL else policy.Action.REPLY,
+        ticket=ticket,
+    )
     if contact is not None and not policy.contact_may_see(contact, ticket):
         raise policy.Refusal({"contact": [_("This person may not write on this ticket.")]})
     message = Message.objects.create(
