@@ -24,7 +24,7 @@ from tests.automation.helpers import (
     local,
     recipients_of,
 )
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, complete_details
 
 pytestmark = pytest.mark.django_db
 SECOND = datetime.timedelta(seconds=1)
@@ -33,7 +33,9 @@ SECOND = datetime.timedelta(seconds=1)
 def new_ticket(desk: Desk, *, team: bool = True, **kwargs: Any) -> Ticket:
     """A new ticket for the desk's requester, dispatched to the team (nobody assigned)."""
     with committed():
-        ticket = services.ticket_create(requester=desk.requester, title="Orders stuck", **kwargs)
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Orders stuck", details=complete_details(), **kwargs
+        )
         if team:
             services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=None, team=desk.team)
     return ticket

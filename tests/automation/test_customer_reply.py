@@ -9,6 +9,7 @@ from servicedesk.tickets import services
 from servicedesk.tickets.models import LinkKind, Message, Status, Ticket, TicketEvent, TicketLink
 from servicedesk.tickets.services import ReplyOutcome, ticket_customer_reply
 from tests.automation.helpers import DAY, Desk, at, contract_for, local
+from tests.factories import complete_details
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,9 @@ T0 = local(2026, 6, 1, 10, 0)
 def closed(desk: Desk) -> Ticket:
     """A ticket the agent closed at T0."""
     with at(T0):
-        ticket = services.ticket_create(requester=desk.requester, title="Report is empty")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Report is empty", details=complete_details()
+        )
         services.ticket_transition(
             ticket=ticket, actor=desk.agent, status=Status.CLOSED, note="Fixed in 4.2"
         )
@@ -27,7 +30,9 @@ def closed(desk: Desk) -> Ticket:
 
 def test_it_takes_a_waiting_ticket_back_into_progress(desk: Desk) -> None:
     with at(T0):
-        ticket = services.ticket_create(requester=desk.requester, title="Report is empty")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Report is empty", details=complete_details()
+        )
         services.ticket_transition(
             ticket=ticket, actor=desk.agent, status=Status.WAITING_ON_CUSTOMER, note="Which?"
         )
@@ -83,7 +88,9 @@ def test_it_follows_the_contracts_reopen_period(desk: Desk) -> None:
 
 def test_it_only_adds_a_reply_to_a_ticket_in_progress(desk: Desk) -> None:
     with at(T0):
-        ticket = services.ticket_create(requester=desk.requester, title="Report is empty")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Report is empty", details=complete_details()
+        )
         services.ticket_transition(ticket=ticket, actor=desk.agent, status=Status.IN_PROGRESS)
         reply = ticket_customer_reply(ticket=ticket, contact=desk.requester, body="Any news?")
     assert reply.outcome == ReplyOutcome.ADDED

@@ -22,20 +22,25 @@ from servicedesk.automation.raci import Recipient
 from servicedesk.automation.texts import About
 from servicedesk.mail import outbound
 from servicedesk.mail.models import OutboundKind, OutboundMail
+from servicedesk.outbox.services import LEASE, MAX_ATTEMPTS, REQUEUE_AFTER, backoff
 from servicedesk.tickets import selectors, services
 from servicedesk.tickets.models import Status, Ticket
 from tests.automation.conftest import Tick
 from tests.automation.helpers import DAY, Desk, at, committed, kinds_of, local
+from tests.factories import complete_details
 
 pytestmark = pytest.mark.django_db
 T0 = local(2026, 6, 1, 10, 0)
+NONE = {"notification": 0, "mail": 0}  # nothing requeued
 
 
 def waiting(desk: Desk) -> Ticket:
     """A ticket waiting on the customer since T0, unassigned, made as requests make it:
     the requester's confirmation is queued (and sent) on commit."""
     with at(T0), committed():
-        ticket = services.ticket_create(requester=desk.requester, title="Invoices do not print")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Invoices do not print", details=complete_details()
+        )
         services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=None, team=desk.team)
         services.ticket_transition(
             ticket=ticket, actor=desk.lead, status=Status.WAITING_ON_CUSTOMER, note="Which?"
@@ -73,7 +78,9 @@ def test_it_shows_customers_their_own_notifications_but_not_internal_alerts(
 
 def test_it_creates_a_notification_once_however_often_a_rule_runs(desk: Desk) -> None:
     with at(T0):
-        ticket = services.ticket_create(requester=desk.requester, title="Hello")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Hello", details=complete_details()
+        )
     person = Recipient("team_lead", "Lea", desk.lead.email, "en", user_id=desk.lead.pk)
     for _ in range(3):
         planned = notification_plan(
@@ -114,7 +121,7 @@ def test_it_sends_a_notification_once_however_often_it_is_delivered(
     ticket = reminded(desk, run_tick)
     ids = list(Notification.objects.filter(ticket=ticket).values_list("pk", flat=True))
     mails = list(OutboundMail.objects.filter(ticket=ticket).values_list("pk", flat=True))
-    sent = [OutboundKind.TICKET_CREATED, OutboundKind.REMINDER, "notification"]
+    sent = [OutboundKind.TICKET_CREATED, "notification", OutboundKind.REMINDER]
     assert kinds_of(mailoutbox) == sent
     assert len(ids) == len(mails) == 2  # reminder and alert; confirmation and reminder
     assert notifications_deliver(ids) == 0
@@ -148,11 +155,11 @@ def test_it_requeues_a_notification_whose_task_was_lost(
     reminded(desk, run_tick)  # queued, never run
     assert mailoutbox == []
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    with at(T0 + 7 * DAY + notify.REQUEUE_AFTER):
+    with at(T0 + 7 * DAY + REQUEUE_AFTER):
         report = run_tick()
-        assert (report.requeued, report.mail_requeued) == (1, 2)  # alert; confirmation, reminder
+        assert report.requeued == {"notification": 1, "mail": 2}  # alert; confirmation, reminder
         report = run_tick()
-        assert (report.requeued, report.mail_requeued) == (0, 0)
+        assert report.requeued == NONE
     assert sorted(kinds_of(mailoutbox)) == sorted(
         [OutboundKind.TICKET_CREATED, OutboundKind.REMINDER, "notification"]
     )
@@ -164,21 +171,20 @@ def test_it_retries_after_a_worker_died_holding_the_claim(
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     ticket = reminded(desk, run_tick)
     crashed = T0 + 7 * DAY  # claimed, then the worker died before sending
-    assert notify.LEASE == outbound.LEASE
-    claim = {"claimed_at": crashed, "attempts": 1, "next_attempt_at": crashed + notify.LEASE}
+    claim = {"claimed_at": crashed, "attempts": 1, "next_attempt_at": crashed + LEASE}
     alert = Notification.objects.filter(ticket=ticket, rule=Rule.UNASSIGNED_ALERT)
     assert alert.update(**claim) == 1
     mails = OutboundMail.objects.filter(ticket=ticket)
     assert mails.update(**claim) == 2  # the confirmation and the reminder
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    with at(crashed + notify.REQUEUE_AFTER):
+    with at(crashed + REQUEUE_AFTER):
         report = run_tick()
-        assert (report.requeued, report.mail_requeued) == (0, 0)  # the claims still hold
-    with at(crashed + notify.LEASE):
+        assert report.requeued == NONE  # the claims still hold
+    with at(crashed + LEASE):
         report = run_tick()
-        assert (report.requeued, report.mail_requeued) == (1, 2)
+        assert report.requeued == {"notification": 1, "mail": 2}
     assert len(mailoutbox) == 3
-    assert (alert.get().attempts, alert.get().sent_at) == (2, crashed + notify.LEASE)
+    assert (alert.get().attempts, alert.get().sent_at) == (2, crashed + LEASE)
     assert set(mails.values_list("attempts", flat=True)) == {2}
     assert not mails.filter(sent_at__isnull=True).exists()
 
@@ -197,22 +203,18 @@ def test_it_retries_a_failed_send_with_back_off_and_gives_up_in_the_end(
     alert = Notification.objects.filter(ticket=ticket, rule=Rule.UNASSIGNED_ALERT)
     reminder = OutboundMail.objects.filter(ticket=ticket, kind=OutboundKind.REMINDER)
     first, first_mail = alert.get(), reminder.get()
-    assert (first.attempts, first.last_error) == (1, "SMTP server down")
-    assert (first_mail.attempts, first_mail.last_error) == (
-        1,
-        "ConnectionRefusedError: SMTP server down",
-    )
-    assert first.next_attempt_at == first_mail.next_attempt_at == T0 + 7 * DAY + notify.backoff(1)
-    assert (notify.MAX_ATTEMPTS, notify.backoff(3)) == (outbound.MAX_ATTEMPTS, outbound.backoff(3))
+    for row in (first, first_mail):  # one outbox: the same attempts, error and back-off
+        assert (row.attempts, row.last_error) == (1, "ConnectionRefusedError: SMTP server down")
+        assert row.next_attempt_at == T0 + 7 * DAY + backoff(1)
     moment = T0 + 7 * DAY
-    for attempt in range(1, notify.MAX_ATTEMPTS):
-        moment += notify.backoff(attempt)
+    for attempt in range(1, MAX_ATTEMPTS):
+        moment += backoff(attempt)
         with at(moment - datetime.timedelta(seconds=1)):
             report = run_tick()
-            assert (report.requeued, report.mail_requeued) == (0, 0)
+            assert report.requeued == NONE
         with at(moment):
             report = run_tick()
-            assert (report.requeued, report.mail_requeued) == (1, 1)  # the alert; the reminder
+            assert report.requeued == {"notification": 1, "mail": 1}  # the alert; the reminder
     for given_up in (alert.get(), reminder.get()):
         assert (given_up.attempts, given_up.sent_at, given_up.next_attempt_at) == (10, None, None)
         assert given_up.failed_at is not None
@@ -220,13 +222,15 @@ def test_it_retries_a_failed_send_with_back_off_and_gives_up_in_the_end(
     monkeypatch.undo()
     with at(moment + DAY):
         report = run_tick()
-        assert (report.requeued, report.mail_requeued) == (0, 0)
+        assert report.requeued == NONE
     assert mailoutbox == []
 
 
 def test_it_records_a_recipient_without_address_on_the_timeline_only(desk: Desk) -> None:
     with at(T0):
-        ticket = services.ticket_create(requester=desk.requester, title="Hello")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Hello", details=complete_details()
+        )
     person = Recipient("team_lead", "Lea", "", "en", user_id=desk.lead.pk)
     planned = notification_plan(ticket, rule=Rule.UNASSIGNED_ALERT, people=[person], occurrence="x")
     (row,) = notify.notifications_record(planned, at=T0)

@@ -12,7 +12,7 @@ from servicedesk.automation.raci import default_entries, load_matrix, recipients
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Kind, Ticket
 from tests.automation.helpers import Desk
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, complete_details
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,9 @@ def test_it_follows_seed_003_for_incidents() -> None:
 
 @pytest.fixture
 def ticket(desk: Desk) -> Ticket:
-    ticket = services.ticket_create(requester=desk.requester, title="Down")
+    ticket = services.ticket_create(
+        requester=desk.requester, title="Down", details=complete_details()
+    )
     return services.ticket_assign(
         ticket=ticket, actor=desk.lead, assignee=desk.agent, team=desk.team
     )

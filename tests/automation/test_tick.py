@@ -1,5 +1,6 @@
 """The tick reads due rows by index, works in batches, and retries a failing rule."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -7,13 +8,14 @@ from pytest_django import DjangoAssertNumQueries
 
 from servicedesk.automation import rules
 from servicedesk.automation.models import ActionKind, ActionOutcome, ScheduledAction
-from servicedesk.automation.tick import MAX_ATTEMPTS, RETRY_DELAY, tick
+from servicedesk.automation.tick import tick
 from servicedesk.mail.models import OutboundKind, OutboundMail
+from servicedesk.outbox.services import MAX_ATTEMPTS, backoff
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status, Ticket
 from tests.automation.conftest import Tick
 from tests.automation.helpers import DAY, Desk, at, committed, kinds_of, local
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, complete_details
 
 pytestmark = pytest.mark.django_db
 T0 = local(2026, 6, 1, 10, 0)
@@ -25,7 +27,9 @@ def waiting_tickets(count: int) -> list[Ticket]:
     tickets = []
     with at(T0), committed():
         for _ in range(count):
-            ticket = services.ticket_create(requester=ContactFactory(), title="Wait")
+            ticket = services.ticket_create(
+                requester=ContactFactory(), title="Wait", details=complete_details()
+            )
             ScheduledAction.objects.filter(ticket=ticket).delete()  # no unassigned alert
             services.ticket_transition(
                 ticket=ticket, actor=None, status=Status.WAITING_ON_CUSTOMER, note="Which?"
@@ -39,7 +43,8 @@ def test_it_does_not_look_at_tickets_with_nothing_due(
 ) -> None:
     waiting_tickets(10)
     with at(T0 + 6 * DAY), django_assert_num_queries(6):
-        # due actions, due SLA checks, unsent notifications, unsent mail (+ a savepoint pair)
+        # due actions, due SLA checks, the outbox's unsent notifications and unsent mail
+        # (+ a savepoint pair)
         report = tick()
     assert report.actions == 0
 
@@ -91,9 +96,11 @@ def test_it_retries_a_failing_rule_later_and_gives_up_in_the_end(
         1,
         "template missing",
     )
-    assert reminder.due_at == moment + RETRY_DELAY
+    assert reminder.due_at == moment + backoff(1)  # the outbox's back-off
     for attempt in range(2, MAX_ATTEMPTS + 1):
-        moment += RETRY_DELAY * (attempt - 1)
+        moment += backoff(attempt - 1)
+        with at(moment - datetime.timedelta(seconds=1)):
+            assert run_tick().failed == 0  # not due yet
         with at(moment):
             assert run_tick().failed == 1
     reminder.refresh_from_db()

@@ -33,6 +33,7 @@ from tests.automation.helpers import (
     kinds_of,
     local,
 )
+from tests.factories import complete_details
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,9 @@ def waiting(desk: Desk, outbox: list[Any], status: str = Status.WAITING_ON_CUSTO
     the customer is told of) is sent on commit; it is checked and taken out of `outbox`.
     """
     with at(T0), committed():
-        ticket = services.ticket_create(requester=desk.requester, title="Invoices do not print")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Invoices do not print", details=complete_details()
+        )
         services.ticket_assign(ticket=ticket, actor=desk.agent, assignee=desk.agent)
         services.ticket_transition(ticket=ticket, actor=desk.agent, status=Status.IN_PROGRESS)
         note = "Which administration?" if status == Status.WAITING_ON_CUSTOMER else "Try 12.1"

@@ -17,6 +17,7 @@ from servicedesk.mail.models import OutboundKind, OutboundMail
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status
 from tests.automation.helpers import DAY, Desk, at, kinds_of, local
+from tests.factories import complete_details
 
 pytestmark = pytest.mark.django_db
 T0 = local(2026, 6, 1, 10, 0)
@@ -24,7 +25,9 @@ T0 = local(2026, 6, 1, 10, 0)
 
 def waiting(desk: Desk) -> None:
     with at(T0):
-        ticket = services.ticket_create(requester=desk.requester, title="Wait")
+        ticket = services.ticket_create(
+            requester=desk.requester, title="Wait", details=complete_details()
+        )
         services.ticket_assign(ticket=ticket, actor=desk.lead, assignee=desk.agent)
         services.ticket_transition(
             ticket=ticket, actor=desk.agent, status=Status.WAITING_ON_CUSTOMER, note="Which?"
@@ -42,7 +45,7 @@ def test_it_ticks_once_and_stops(
     with at(T0 + 7 * DAY), django_capture_on_commit_callbacks(execute=True):
         call_command("worker", "--once", stdout=out)
     assert out.getvalue().startswith("tick: actions 1 (failed 0)")
-    assert "mail requeued 0" in out.getvalue()
+    assert "requeued 0 (notification 0, mail 0)" in out.getvalue()
     assert kinds_of(mailoutbox) == [OutboundKind.REMINDER]
     assert [m.to for m in mailoutbox] == [[desk.requester.email]]
 

@@ -27,7 +27,7 @@ REPLY = (
 def new_ticket(ingest: Ingest, **kwargs: Any) -> tuple[Ticket, OutboundMail]:
     inbound = ingest(compose(**kwargs))
     assert inbound.ticket is not None, inbound.reason
-    return inbound.ticket, OutboundMail.objects.get(ticket=inbound.ticket)
+    return inbound.ticket, OutboundMail.objects.get(ticket=inbound.ticket, kind="ticket_created")
 
 
 def test_it_threads_a_reply_to_our_mail_by_in_reply_to(
@@ -46,7 +46,9 @@ def test_it_threads_a_reply_to_our_mail_by_in_reply_to(
 
     assert inbound.status == InboundStatus.PROCESSED
     assert inbound.ticket == ticket
-    assert inbound.reason == f"reply to {ticket.number} (by references): added"
+    # A mailed incident has only a description: it waits on the customer, whose reply resumes it.
+    assert inbound.reason == f"reply to {ticket.number} (by references): resumed"
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
     message = inbound.ticket_message
     assert message is not None
     assert message.body == "Het werkt weer, dank u!"
@@ -119,7 +121,7 @@ def test_it_threads_by_the_number_in_the_subject_for_someone_who_may_see_it(
     inbound = ingest(compose(subject=f"RE: [{ticket.number}] Facturen", body="Nog steeds kapot."))
 
     assert inbound.ticket == ticket
-    assert inbound.reason.endswith("(by subject): added")
+    assert inbound.reason.endswith("(by subject): resumed")  # it was waiting on the customer
 
 
 def test_it_lets_the_cpc_reply_by_number_to_a_colleagues_ticket(
@@ -155,7 +157,7 @@ def test_it_threads_by_the_signed_reply_address(ingest: Ingest, jan: Contact) ->
     inbound = ingest(compose(to=reply_address(ticket), subject="Antwoord", body="Zie bijlage."))
 
     assert inbound.ticket == ticket
-    assert inbound.reason.endswith("(by token): added")
+    assert inbound.reason.endswith("(by token): resumed")  # it was waiting on the customer
 
 
 def test_it_threads_by_a_reply_address_in_the_envelope(ingest: Ingest, jan: Contact) -> None:

@@ -12,7 +12,10 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail as django_mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -32,9 +35,10 @@ from servicedesk.mail.outbound import (
 )
 from servicedesk.mail.quotes import REPLY_MARKERS, split_reply
 from servicedesk.mail.threading import read_reply_address
+from servicedesk.outbox import services as outbox_services
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status, Ticket, Visibility
-from tests.factories import ContactFactory, StaffFactory, make_ticket
+from tests.factories import ContactFactory, ContractFactory, StaffFactory, make_ticket
 from tests.mail.conftest import Ingest
 from tests.mail.helpers import compose
 
@@ -150,6 +154,67 @@ def test_it_confirms_a_ticket_once(
     assert mail.to == [jan.email]
     assert mail.extra_headers["Message-ID"] == f"<{row.message_id}>"
     assert row.sent_at is not None
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the kind of every notice asked of `mail_queue` by the hooks, stored or not."""
+    kinds: list[str] = []
+    real = outbound.mail_queue
+
+    def spy(**kwargs: Any) -> OutboundMail | None:
+        kinds.append(kwargs["kind"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(outbound, "mail_queue", spy)
+    return kinds
+
+
+def confirmation_lookups(context: CaptureQueriesContext, ticket: Ticket) -> int:
+    """Return how many queries looked for the ticket's confirmation by its dedupe key."""
+    key = f"ticket_created:{ticket.pk}'"
+    return sum(
+        1
+        for query in context.captured_queries
+        if query["sql"].startswith("SELECT") and '"mail_outboundmail"' in query["sql"]
+        if key in query["sql"]
+    )
+
+
+def test_it_queues_a_mailed_tickets_confirmation_once(
+    ingest: Ingest, jan: Contact, queued: list[str], mailoutbox: list[Any]
+) -> None:
+    with CaptureQueriesContext(connection) as context:
+        inbound = ingest(compose())
+
+    assert inbound.ticket is not None
+    # Asked once (by ticket_create): the intake asks no more, so no lookup stops a second.
+    assert queued.count(OutboundKind.TICKET_CREATED) == 1
+    assert confirmation_lookups(context, inbound.ticket) == 1
+    rows = OutboundMail.objects.filter(ticket=inbound.ticket, kind=OutboundKind.TICKET_CREATED)
+    (row,) = rows
+    assert row.sent_at is not None
+    assert jan.email in {mail.to[0] for mail in mailoutbox}
+
+
+def test_it_queues_the_confirmation_of_a_reply_become_a_new_ticket_once(
+    ingest: Ingest, jan: Contact, queued: list[str], mailoutbox: list[Any]
+) -> None:
+    ContractFactory(organisation=jan.organisation, reopen_within=datetime.timedelta(days=14))
+    first = ingest(compose(message_id="first@klant.example")).ticket
+    assert first is not None
+    services.ticket_transition(ticket=first, actor=StaffFactory(), status=Status.CLOSED, note="Ok")
+    queued.clear()
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=30)):
+        reply = ingest(
+            compose(body="Weer kapot.", headers={"In-Reply-To": "<first@klant.example>"})
+        )
+
+    assert reply.ticket is not None and reply.ticket != first  # a new, linked ticket
+    assert queued.count(OutboundKind.TICKET_CREATED) == 1
+    confirmations = OutboundMail.objects.filter(kind=OutboundKind.TICKET_CREATED)
+    assert confirmations.filter(ticket=reply.ticket).count() == 1
 
 
 def test_it_mails_a_public_agent_reply_threaded_under_the_conversation(
@@ -315,7 +380,7 @@ def test_it_retries_a_failed_send_with_back_off(
 def test_it_gives_up_after_the_last_attempt(
     jan: Contact, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    monkeypatch.setattr(outbound, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(outbox_services, "MAX_ATTEMPTS", 1)
     monkeypatch.setattr(django_mail.EmailMessage, "send", lambda self, fail_silently=False: 1 / 0)
     with django_capture_on_commit_callbacks(execute=True):
         ticket = make_ticket(requester=jan)

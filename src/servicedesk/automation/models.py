@@ -2,7 +2,7 @@
 
 Models hold data only. Actions are scheduled and cancelled by the ticket services (through
 `automation.schedule`) and done by the scheduler tick (`automation.tick`); notifications are
-recorded by `automation.notify` and sent by a task.
+recorded by `automation.notify` and sent by the outbox (`servicedesk.outbox`).
 """
 
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Contact, StaffRole
+from servicedesk.outbox.models import OutboxItem, unsent_index
 from servicedesk.tickets.models import Kind, Ticket
 
 
@@ -105,15 +106,14 @@ class NotificationChannel(models.TextChoices):
     TIMELINE = "timeline", _("Timeline only (no e-mail address)")
 
 
-class Notification(models.Model):
+class Notification(OutboxItem):
     """One message about one ticket to one recipient, created once and sent once.
 
-    Created in the same transaction as its cause, with a unique `dedupe_key`, so a rule
-    evaluated twice creates it once. A worker claims it (`claimed_at`, a lease) before
-    sending and stamps `sent_at` after; the tick queues again what is unsent at
-    `next_attempt_at` (a lost task, an expired claim, a failure's back-off). A customer's
-    reminder or closing mail is handed to the e-mail channel when it is created (`sent_at`
-    then): its `OutboundMail`, keyed by this dedupe key, is sent and retried there.
+    A row of the outbox (`servicedesk.outbox`): created in the same transaction as its
+    cause, with a unique `dedupe_key`, so a rule evaluated twice creates it once; claimed,
+    sent, retried and given up there. A customer's reminder or closing mail is handed to
+    the e-mail channel when it is created (`sent_at` then): its `OutboundMail`, keyed by
+    this dedupe key, is sent and retried there.
     """
 
     ticket = models.ForeignKey(
@@ -147,28 +147,15 @@ class Notification(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
-    dedupe_key = models.CharField(_("dedupe key"), max_length=150, unique=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=150, unique=True)  # always set
     created_at = models.DateTimeField(_("created"))
-    # When to look again if it is still unsent: its task was lost, its claim expired, or
-    # a failed attempt waits out its back-off. Empty once sent or given up.
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                name="notification_unsent",
-                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
-            ),
+            unsent_index("notification_unsent"),
             models.Index(fields=["ticket", "created_at"], name="notification_ticket"),
         ]
 

@@ -11,18 +11,13 @@
   when the notification does and is sent (and retried) by the e-mail channel.
 - `sla_events_notify` turns the SLA warnings and breaches just recorded for a ticket into
   notifications (same transaction as the events).
-- `notifications_deliver` sends the others (staff alerts): it claims each notification
-  with a conditional UPDATE (a lease) before sending and stamps it sent after, so two
-  workers never both send it.
-  The tick queues again what is unsent at `next_attempt_at`: a lost task, an expired
-  claim, or a failed attempt after its back-off (given up after MAX_ATTEMPTS).
-  The one window left is a crash between the mail server's acceptance and the stamp: the
-  mail is then sent again after the lease, with the same Message-ID, so mail clients can
-  drop the copy.
+- The others (staff alerts) are rows of the outbox (`servicedesk.outbox`, channel
+  NOTIFICATIONS): stored once, claimed with a lease, sent, retried with back-off and
+  requeued by the tick there. `notifications_deliver` sends some now (the outbox's task
+  does it in the background).
 """
 
 import datetime
-import functools
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
@@ -30,9 +25,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.db import DatabaseError
+from django.utils import translation
 
 from servicedesk.automation.models import (
     Audience,
@@ -45,25 +39,23 @@ from servicedesk.automation.raci import MANAGER, Directory, Recipient, recipient
 from servicedesk.automation.texts import About, auto_close_note, render
 from servicedesk.mail import outbound
 from servicedesk.mail.texts import language_or_default
+from servicedesk.outbox.services import (
+    REQUEUE_AFTER,
+    Channel,
+    outbox_add,
+    outbox_deliver,
+    outbox_queue_on_commit,
+)
 from servicedesk.tickets.models import ClockState, Ticket, TicketClock, TicketEvent
 
 logger = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=10)  # a claim older than this is retried
-REQUEUE_AFTER = datetime.timedelta(minutes=5)  # unsent this long after creation: task lost
-MAX_ATTEMPTS = 10  # with the back-off below: about a day of failures before giving up
-MAX_BACKOFF = datetime.timedelta(hours=6)
 SLA_ACTIONS = ("sla_warning", "sla_breached")
 # Missing an internal target alerts the team lead; these two are the rules of seed 003.
 INTERNAL_RULES = {"assignment": Rule.UNASSIGNED_ALERT, "first_response": Rule.FIRST_RESPONSE_ALERT}
 # Customer notices the e-mail channel mails (its templates, threading and reply address).
 CUSTOMER_MAIL_RULES = frozenset({Rule.REMINDER_1, Rule.REMINDER_2, Rule.AUTO_CLOSE})
 MAIL_KEY_PREFIX = "notification:"
-
-
-def backoff(attempts: int) -> datetime.timedelta:
-    """Return how long to wait after a failed attempt: 5 minutes, doubling, at most 6 hours."""
-    return min(REQUEUE_AFTER * (1 << max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,25 +136,7 @@ def _row(item: Planned, at: datetime.datetime) -> Notification:
         dedupe_key=item.dedupe_key,
         created_at=at,
         sent_at=at if handed_over else None,
-        next_attempt_at=None if handed_over else at + REQUEUE_AFTER,
     )
-
-
-def _insert(rows: list[Notification]) -> list[Notification]:
-    """Insert rows; on a duplicate key (a concurrent writer), insert the others one by one."""
-    try:
-        with transaction.atomic():
-            return Notification.objects.bulk_create(rows)
-    except IntegrityError:
-        created = []
-        for row in rows:
-            try:
-                with transaction.atomic():
-                    row.save(force_insert=True)
-            except IntegrityError:
-                continue
-            created.append(row)
-        return created
 
 
 def notifications_record(
@@ -170,17 +144,11 @@ def notifications_record(
 ) -> list[Notification]:
     """Store the planned notifications not stored before, each with a timeline event, and
     queue their sending on commit; return the new ones."""
-    unique = list({item.dedupe_key: item for item in planned}.values())
-    if not unique:
+    if not planned:
         return []
-    keys = [item.dedupe_key for item in unique]
-    known = set(
-        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
-    )
-    fresh = [item for item in unique if item.dedupe_key not in known]
-    if not fresh:
+    created = outbox_add(NOTIFICATIONS, [_row(item, at) for item in planned], at=at)
+    if not created:
         return []
-    created = _insert([_row(item, at) for item in fresh])
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket_id=row.ticket_id,
@@ -192,13 +160,12 @@ def notifications_record(
         )
         for row in created
     )
-    about = {item.dedupe_key: item.about for item in fresh}
+    about: dict[str, About] = {}
+    for item in planned:
+        about.setdefault(item.dedupe_key, item.about)  # the first of a key is stored
     mailed = [row for row in created if by_mail_channel(row.rule, row.audience, row.channel)]
     if mailed:
         _mail_customers(mailed, about, at=at)
-    ids = [row.pk for row in created if row.sent_at is None]
-    if ids:
-        transaction.on_commit(functools.partial(queue_sending, ids))
     return created
 
 
@@ -222,11 +189,13 @@ def _mail_customers(
                 logger.exception("notification %s: mailed as plain text instead", row.pk)
                 failed.append(row)
     if failed:
-        Notification.objects.filter(pk__in=[row.pk for row in failed]).update(
+        ids = [row.pk for row in failed]
+        Notification.objects.filter(pk__in=ids).update(
             sent_at=None, next_attempt_at=at + REQUEUE_AFTER
         )
         for row in failed:
             row.sent_at, row.next_attempt_at = None, at + REQUEUE_AFTER
+        outbox_queue_on_commit(NOTIFICATIONS, ids)
 
 
 def _mail_customer(notification: Notification, about: About) -> None:
@@ -252,16 +221,6 @@ def _mail_customer(notification: Notification, about: About) -> None:
             waiting_for=about.waiting_for,
             dedupe_key=key,
         )
-
-
-def queue_sending(ids: list[int]) -> None:
-    """Queue a task that sends these notifications; if queueing fails, the tick retries."""
-    from servicedesk.automation.tasks import notifications_send
-
-    try:
-        notifications_send.enqueue(notification_ids=ids)
-    except Exception:
-        logger.exception("could not queue %d notifications; the tick will retry", len(ids))
 
 
 def _sla_people(ticket: Ticket, directory: Directory) -> list[Recipient]:
@@ -345,58 +304,16 @@ def _message(notification: Notification) -> EmailMessage:
     )
 
 
+def notification_send(notification: Notification) -> None:
+    """Send a notification as a plain-text mail (raises when the mail server refuses)."""
+    _message(notification).send()
+
+
+# The notifications' table in the outbox: sent by `notification_send`.
+NOTIFICATIONS = Channel("notification", Notification, notification_send, related=("ticket",))
+
+
 def notifications_deliver(ids: Iterable[int], *, worker: str = "") -> int:
-    """Send the notifications among `ids` that are unsent and unclaimed; return how many.
-
-    Each is claimed (a conditional UPDATE, committed) before sending and stamped sent
-    after; a failure releases the claim for a later retry, until MAX_ATTEMPTS.
-    """
-    sent = 0
-    for pk in ids:
-        now = timezone.now()
-        claimable = Notification.objects.filter(
-            Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - LEASE),
-            pk=pk,
-            sent_at__isnull=True,
-            failed_at__isnull=True,
-        )
-        claimed = claimable.update(
-            claimed_at=now,
-            claimed_by=worker,
-            attempts=F("attempts") + 1,
-            next_attempt_at=now + LEASE,
-        )
-        if not claimed:
-            continue
-        notification = Notification.objects.select_related("ticket").get(pk=pk)
-        mine = Notification.objects.filter(pk=pk, claimed_at=now)
-        try:
-            _message(notification).send()
-        except Exception as error:
-            logger.warning("notification %s not sent: %s", pk, error)
-            given_up = notification.attempts >= MAX_ATTEMPTS
-            mine.update(
-                claimed_at=None,
-                last_error=str(error)[:2000],
-                failed_at=now if given_up else None,
-                next_attempt_at=None if given_up else now + backoff(notification.attempts),
-            )
-            continue
-        mine.update(sent_at=timezone.now(), next_attempt_at=None)
-        sent += 1
-    return sent
-
-
-def notifications_requeue(*, now: datetime.datetime, limit: int = 1000) -> int:
-    """Queue sending again for unsent notifications due another attempt (a lost task, an
-    expired claim, a failure's back-off over); return how many."""
-    ids = list(
-        Notification.objects.filter(
-            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if ids:
-        queue_sending(ids)
-    return len(ids)
+    """Send the notifications among `ids` that are unsent and unclaimed; return how many
+    (the outbox's `outbox_deliver`: each claimed with a lease, sent once)."""
+    return outbox_deliver(NOTIFICATIONS, ids, worker=worker)

@@ -12,16 +12,19 @@ scans all tickets: it reads indexed "when to look next" columns only.
    row locks) the transaction takes the database's single write lock instead.
 2. SLA clocks (`Ticket.sla_next_check_at`): each due ticket is locked the same way and
    refreshed; the warnings and breaches recorded are notified in that transaction.
-3. Notifications never sent (their task was lost, or a worker died holding the claim) are
-   queued again, and so is the e-mail channel's outbound mail (`mail_retry_unsent`: the
-   same, and a failed attempt whose back-off is over).
+3. The outbox's requeue (`outbox_requeue`, every channel: notifications and mail): what is
+   unsent and due another look is queued again (its task was lost, a worker died holding
+   the claim, a failed attempt's back-off is over).
+
+A rule that fails is retried with the outbox's back-off and given up as the outbox gives
+up (`retry_delay`): the desk has one retry policy.
 """
 
 import datetime
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
@@ -32,12 +35,11 @@ from servicedesk.automation.models import PENDING, ActionKind, ActionOutcome, Sc
 from servicedesk.automation.notify import (
     Planned,
     notifications_record,
-    notifications_requeue,
     sla_events_notify,
     sla_events_possible,
 )
 from servicedesk.automation.raci import Directory
-from servicedesk.mail.outbound import mail_retry_unsent
+from servicedesk.outbox.services import outbox_requeue, retry_delay
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.sla import sla_refresh
 
@@ -45,8 +47,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
 SLA_LIMIT = 500
-MAX_ATTEMPTS = 5
-RETRY_DELAY = datetime.timedelta(minutes=5)
 
 
 @dataclass
@@ -57,15 +57,16 @@ class TickReport:
     failed: int = 0  # actions whose rule raised; retried later
     sla: int = 0  # tickets whose SLA clocks were refreshed
     notifications: int = 0  # notifications recorded
-    requeued: int = 0  # unsent notifications queued again
-    mail_requeued: int = 0  # unsent outbound mail queued again
+    # Unsent rows of the outbox queued again, by channel ("notification", "mail").
+    requeued: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def __str__(self) -> str:
+        requeued = ", ".join(f"{name} {count}" for name, count in self.requeued.items())
         return (
             f"actions {self.actions} (failed {self.failed}), sla {self.sla}, "
-            f"notifications {self.notifications}, requeued {self.requeued}, "
-            f"mail requeued {self.mail_requeued}, {self.seconds:.3f} s"
+            f"notifications {self.notifications}, requeued {sum(self.requeued.values())}"
+            f"{f' ({requeued})' if requeued else ''}, {self.seconds:.3f} s"
         )
 
 
@@ -83,10 +84,9 @@ def tick(
     directory = Directory()
     actions_run(now=now, worker=worker, batch_size=batch_size, report=report, directory=directory)
     sla_run(now=now, limit=sla_limit, report=report, directory=directory)
-    report.requeued = notifications_requeue(now=now)
-    report.mail_requeued = mail_retry_unsent(now=now)
+    report.requeued = outbox_requeue(now=now)
     report.seconds = time.perf_counter() - started
-    if report.actions or report.sla or report.requeued or report.mail_requeued or report.failed:
+    if report.actions or report.sla or any(report.requeued.values()) or report.failed:
         logger.info("tick: %s", report)
     return report
 
@@ -184,13 +184,13 @@ def _run_batch(
 
 
 def _failed(action: ScheduledAction, error: Exception, *, now: datetime.datetime) -> None:
-    """Retry a failed action later, with a growing delay; give up after MAX_ATTEMPTS."""
-    attempts = action.attempts + 1
+    """Retry a failed action after the outbox's back-off; give up when the outbox would."""
+    delay = retry_delay(action.attempts + 1)
     rows = ScheduledAction.objects.filter(pk=action.pk)
-    if attempts >= MAX_ATTEMPTS:
+    if delay is None:
         rows.update(outcome=ActionOutcome.FAILED, last_error=str(error)[:2000])
     else:
-        rows.update(done_at=None, due_at=now + RETRY_DELAY * attempts, last_error=str(error)[:2000])
+        rows.update(done_at=None, due_at=now + delay, last_error=str(error)[:2000])
 
 
 def sla_run(

@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +21,8 @@ from servicedesk.mail.models import (
     Mailbox,
     OutboundMail,
 )
-from servicedesk.mail.outbound import queue_sending
+from servicedesk.mail.outbound import MAIL
+from servicedesk.outbox.services import outbox_send_again
 
 RAW_PREVIEW_BYTES = 64 * 1024
 
@@ -186,9 +186,5 @@ class OutboundMailAdmin(admin.ModelAdmin[OutboundMail]):
 
     @admin.action(description=_("Send the selected unsent mail again now"))
     def send_again(self, request: HttpRequest, queryset: QuerySet[OutboundMail]) -> None:
-        unsent = queryset.filter(sent_at__isnull=True)
-        ids = list(unsent.values_list("pk", flat=True))
-        unsent.update(failed_at=None, claimed_at=None, next_attempt_at=timezone.now())
-        if ids:
-            queue_sending(ids)
-        self.message_user(request, _("%(count)d mails queued.") % {"count": len(ids)})
+        count = outbox_send_again(MAIL, queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)d mails queued.") % {"count": count})

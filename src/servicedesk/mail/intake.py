@@ -63,7 +63,7 @@ from servicedesk.mail.models import (
     OutboundKind,
     OutboundMail,
 )
-from servicedesk.mail.outbound import mail_on_ticket_created, mail_queue
+from servicedesk.mail.outbound import mail_queue
 from servicedesk.mail.parse import ParsedMail, parse_message
 from servicedesk.mail.quotes import split_reply
 from servicedesk.mail.routing import (
@@ -389,9 +389,8 @@ class _Pipeline:
         landed_on, message, what = _add_customer_reply(ticket=ticket, contact=contact, body=body)
         note = self._attach(landed_on, message, contact)
         reason = f"reply to {ticket.number} (by {candidate.by}): {what}"
-        if landed_on.pk != ticket.pk:
+        if landed_on.pk != ticket.pk:  # its confirmation was queued by ticket_create
             reason += f", as new ticket {landed_on.number}"
-            mail_on_ticket_created(landed_on)
         return Outcome(InboundStatus.PROCESSED, reason + note, ticket=landed_on, message=message)
 
     # New tickets
@@ -436,8 +435,7 @@ class _Pipeline:
             services.ticket_assign(
                 ticket=ticket, actor=mail_system_user(), assignee=None, team=mailbox.team
             )
-        mail_on_ticket_created(ticket)
-        note = self._attach(ticket, None, contact)
+        note = self._attach(ticket, None, contact)  # ticket_create queued the confirmation
         return Outcome(InboundStatus.PROCESSED, f"new ticket {ticket.number}{note}", ticket=ticket)
 
     def _organisation_for_new(self, sender: Sender) -> Organisation | None:

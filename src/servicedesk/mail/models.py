@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Team
 from servicedesk.catalog.models import Product
+from servicedesk.outbox.models import OutboxItem, unsent_index
 from servicedesk.tickets.models import Message, Ticket
 
 
@@ -179,9 +180,10 @@ class OutboundKind(models.TextChoices):
     TOO_LARGE = "too_large", _("Refusal: message too large")
 
 
-class OutboundMail(models.Model):
+class OutboundMail(OutboxItem):
     """One mail the desk sends: rendered once, sent in the background, retried on failure.
 
+    A row of the outbox (`servicedesk.outbox`): claimed, sent, retried and given up there.
     Our `message_id` is what a customer's reply names in In-Reply-To/References, so it
     threads the reply onto `ticket`. `dedupe_key` makes a second request for the same
     notice (say, a confirmation) a no-op.
@@ -227,25 +229,14 @@ class OutboundMail(models.Model):
     )
     reply_to = models.CharField(_("Reply-To"), max_length=320, blank=True)
     auto_submitted = models.CharField(_("Auto-Submitted"), max_length=20, blank=True)
-    dedupe_key = models.CharField(max_length=150, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("created"), db_index=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("outbound mail")
         verbose_name_plural = _("outbound mail")
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
-                name="outbound_mail_unsent",
-            ),
+            unsent_index("outbound_mail_unsent"),
             models.Index(fields=["to", "kind", "created_at"], name="outbound_mail_to_kind"),
         ]
 

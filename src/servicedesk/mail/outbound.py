@@ -12,10 +12,10 @@
 - The hooks the ticket services (or the notification layer) call, each inside their
   transaction: `mail_on_ticket_created`, `mail_on_public_reply`, `mail_on_status_changed`,
   `mail_on_reminder`, `mail_on_closed`. Each writes to the requester in their language.
-- `mail_deliver(ids)` sends: each row is claimed with a conditional UPDATE (a lease)
-  before sending and stamped after, so two workers never both send it; a failure is
-  retried with back-off up to MAX_ATTEMPTS. `mail_retry_unsent()` queues again what is
-  due another attempt (a lost task, an expired claim, a back-off over).
+- Outbound mail is a channel of the outbox (`servicedesk.outbox`, MAIL): each row is
+  claimed with a lease, sent once by `mail_send_row`, retried with back-off, given up
+  after about a day, and requeued by the tick there. `mail_deliver(ids)` sends some now;
+  `mail_retry_unsent()` queues again what is due another attempt.
 
 In-Reply-To and References are fixed at the first attempt to send, from the ticket's
 mail up to then (ours and the customer's), so a confirmation queued inside
@@ -24,8 +24,6 @@ mail up to then (ours and the customer's), so a confirmation queued inside
 
 import contextlib
 import datetime
-import functools
-import logging
 import re
 import secrets
 import time
@@ -36,8 +34,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -50,14 +46,15 @@ from servicedesk.mail.parse import SYNTHETIC_ID_DOMAIN
 from servicedesk.mail.quotes import REPLY_MARKERS
 from servicedesk.mail.texts import NO_SUBJECT, SUBJECTS, language_or_default, status_name
 from servicedesk.mail.threading import make_reply_address
+from servicedesk.outbox.services import (
+    Channel,
+    outbox_add,
+    outbox_deliver,
+    outbox_requeue,
+)
+from servicedesk.tickets import policy
 from servicedesk.tickets.models import Message, Status, Ticket, Visibility
 
-logger = logging.getLogger(__name__)
-
-LEASE = datetime.timedelta(minutes=10)  # a claim older than this is retried
-REQUEUE_AFTER = datetime.timedelta(minutes=5)  # unsent this long after creation: task lost
-MAX_ATTEMPTS = 10  # with the back-off: about a day of failures before giving up
-MAX_BACKOFF = datetime.timedelta(hours=6)
 MAX_REFERENCES = 20
 # Kinds written by a person; every other kind is an automatic notice (RFC 3834).
 PERSONAL_KINDS = frozenset({OutboundKind.AGENT_REPLY})
@@ -70,18 +67,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 CUSTOMER_STATUSES = frozenset(
     {
         Status.IN_PROGRESS,
+        Status.WAITING_ON_CUSTOMER,  # the question the desk asks: mailed at once
         Status.WAITING_ON_SUPPLIER,
         Status.PARKED,
         Status.SOLUTION_OFFERED,
         Status.CLOSED,
     }
 )
-
-
-def backoff(attempts: int) -> datetime.timedelta:
-    """Return how long to wait after a failed attempt: 5 minutes, doubling, at most 6 hours."""
-    delay: datetime.timedelta = REQUEUE_AFTER * 2 ** max(attempts - 1, 0)
-    return min(delay, MAX_BACKOFF)
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -279,20 +271,12 @@ def mail_queue(
         auto_submitted="" if kind in PERSONAL_KINDS else kind,
         dedupe_key=dedupe_key,
         created_at=at,
-        next_attempt_at=at + REQUEUE_AFTER,
     )
     if batch is not None:
         batch.append(row)
         return row
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
-        if dedupe_key and OutboundMail.objects.filter(dedupe_key=dedupe_key).exists():
-            return None  # a concurrent writer queued the same notice
-        raise
-    transaction.on_commit(functools.partial(queue_sending, [row.pk]))
-    return row
+    created = outbox_add(MAIL, [row], at=at)
+    return created[0] if created else None  # else a concurrent writer queued it
 
 
 @contextlib.contextmanager
@@ -317,49 +301,7 @@ def mail_batch() -> Iterator[None]:
 
 def _store(rows: list[OutboundMail]) -> list[OutboundMail]:
     """Store the mails whose dedupe key is new and queue their sending on commit."""
-    keys = {row.dedupe_key for row in rows if row.dedupe_key}
-    known = (
-        set(OutboundMail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-        if keys
-        else set()
-    )
-    fresh = []
-    for row in rows:
-        if row.dedupe_key:
-            if row.dedupe_key in known:
-                continue
-            known.add(row.dedupe_key)  # the first of a key within the batch wins
-        fresh.append(row)
-    if not fresh:
-        return []
-    try:
-        with transaction.atomic():
-            created = OutboundMail.objects.bulk_create(fresh)
-    except IntegrityError:
-        created = []  # a concurrent writer stored some: store the others one by one
-        for row in fresh:
-            try:
-                with transaction.atomic():
-                    row.save(force_insert=True)
-            except IntegrityError:
-                duplicate = OutboundMail.objects.filter(dedupe_key=row.dedupe_key)
-                if row.dedupe_key and duplicate.exists():
-                    continue
-                raise
-            created.append(row)
-    if created:
-        transaction.on_commit(functools.partial(queue_sending, [row.pk for row in created]))
-    return created
-
-
-def queue_sending(ids: list[int]) -> None:
-    """Queue the task that sends these mails; if queueing fails, the retry sweep does it."""
-    from servicedesk.mail.tasks import mail_send
-
-    try:
-        mail_send.enqueue(outbound_ids=ids)
-    except Exception:
-        logger.exception("could not queue %d mails; mail_retry_unsent will", len(ids))
+    return outbox_add(MAIL, rows, at=timezone.now()) if rows else []
 
 
 def _requester_address(ticket: Ticket) -> tuple[str, str, str] | None:
@@ -431,7 +373,9 @@ def mail_on_status_changed(
     """
     if new == old or new not in CUSTOMER_STATUSES:
         return None
-    if actor is None or not (actor.role or actor.is_superuser):
+    # The desk itself asks too: the intake's completeness check lists what is missing.
+    asked_by_the_desk = actor is None and new == Status.WAITING_ON_CUSTOMER and bool(note)
+    if not asked_by_the_desk and not policy.is_staff(actor):
         return None
     if new == Status.CLOSED:
         return mail_on_closed(ticket, text=note, reopen_within_days=reopen_within_days)
@@ -558,49 +502,24 @@ def outbound_email(row: OutboundMail) -> EmailMultiAlternatives:
     )
 
 
+def mail_send_row(row: OutboundMail) -> None:
+    """Send a stored notice (raises when the mail server refuses): its threading headers
+    fixed at the first attempt, the same mail on every attempt."""
+    _set_threading(row)
+    outbound_email(row).send()
+
+
+# The outbound mail's table in the outbox: sent by `mail_send_row`.
+MAIL = Channel("mail", OutboundMail, mail_send_row, related=("ticket",))
+
+
 def mail_deliver(ids: Iterable[int], *, worker: str = "") -> int:
-    """Send the mails among `ids` that are unsent and unclaimed; return how many were sent."""
-    sent = 0
-    for pk in ids:
-        now = timezone.now()
-        claimed = OutboundMail.objects.filter(
-            Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - LEASE),
-            pk=pk,
-            sent_at__isnull=True,
-            failed_at__isnull=True,
-        ).update(claimed_at=now, attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
-        if not claimed:
-            continue
-        row = OutboundMail.objects.select_related("ticket").get(pk=pk)
-        mine = OutboundMail.objects.filter(pk=pk, claimed_at=now)
-        try:
-            _set_threading(row)
-            outbound_email(row).send()
-        except Exception as error:
-            logger.warning("mail %s to %s not sent (%s): %s", pk, row.to, worker, error)
-            given_up = row.attempts >= MAX_ATTEMPTS
-            mine.update(
-                claimed_at=None,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-                failed_at=now if given_up else None,
-                next_attempt_at=None if given_up else now + backoff(row.attempts),
-            )
-            continue
-        mine.update(sent_at=timezone.now(), next_attempt_at=None, last_error="")
-        sent += 1
-    return sent
+    """Send the mails among `ids` that are unsent and unclaimed; return how many were sent
+    (the outbox's `outbox_deliver`: each claimed with a lease, sent once)."""
+    return outbox_deliver(MAIL, ids, worker=worker)
 
 
 def mail_retry_unsent(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
-    """Queue sending again for unsent mail due another attempt; return how many."""
-    at = now or timezone.now()
-    ids = list(
-        OutboundMail.objects.filter(
-            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=at
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if ids:
-        queue_sending(ids)
-    return len(ids)
+    """Queue sending again for unsent mail due another attempt; return how many (the
+    outbox's requeue, for mail only; the tick does it for every channel)."""
+    return outbox_requeue(now=now, channels=[MAIL.name], limit=limit)[MAIL.name]

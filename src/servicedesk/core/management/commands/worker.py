@@ -1,9 +1,10 @@
 """`servicedesk worker`: run background work: queued tasks and the scheduler tick.
 
-The tick (time-based rules, SLA clocks, unsent notifications; see `automation.tick`) runs
-in a thread every `--interval` seconds; the main thread runs the django-tasks-db worker,
-which processes queued tasks (sending notifications) and handles SIGINT/SIGTERM. A tick
-interrupted by the shutdown is rolled back by the database and done by the next one.
+The tick (time-based rules, SLA clocks, the outbox's unsent rows; see `automation.tick`)
+runs in a thread every `--interval` seconds; the main thread runs the django-tasks-db
+worker, which processes queued tasks (the outbox's sending) and handles SIGINT/SIGTERM.
+A tick interrupted by the shutdown is rolled back by the database and done by the next
+one.
 
 Any number of workers may run against one PostgreSQL database: ticks claim tickets with
 SELECT ... FOR UPDATE SKIP LOCKED and tasks are claimed the same way.
@@ -18,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
-from servicedesk.automation.tasks import worker_name
 from servicedesk.automation.tick import TickReport, tick
+from servicedesk.outbox.tasks import worker_name
 
 logger = logging.getLogger("servicedesk.automation")
 
