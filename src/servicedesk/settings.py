@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "servicedesk.automation",
     "servicedesk.mail",
     "servicedesk.api",
+    "servicedesk.ui",
     "servicedesk.portal",
     "servicedesk.desk",
 ]
@@ -135,7 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "servicedesk.portal.context.navigation",
+                "servicedesk.ui.context.navigation",
             ],
         },
     },
@@ -169,7 +170,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("fr", _("French"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-FORMAT_MODULE_PATH = ["servicedesk.portal.formats"]
+FORMAT_MODULE_PATH = ["servicedesk.ui.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True

@@ -7,9 +7,24 @@ from django.urls import reverse
 
 from servicedesk.accounts.models import Contact, User
 from servicedesk.catalog.models import Product
+from servicedesk.contracts.models import Contract
 from servicedesk.tickets import services
-from servicedesk.tickets.models import Channel, LinkKind, Status, Ticket, TicketLink, Visibility
-from tests.factories import StaffFactory, SupplierFactory, TeamFactory, make_ticket
+from servicedesk.tickets.models import (
+    Attachment,
+    LinkKind,
+    Status,
+    Ticket,
+    TicketLink,
+    Visibility,
+)
+from tests.factories import (
+    ProductFactory,
+    StaffFactory,
+    SupplierFactory,
+    TeamFactory,
+    complete_details,
+    make_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +90,10 @@ def test_it_shows_sla_badges_with_their_explanation(staff_client: Client, ticket
     assert "Target: first response within 1 h" in html
 
 
-def test_it_shows_what_the_completeness_check_misses(staff_client: Client, ticket: Ticket) -> None:
+def test_it_shows_what_the_completeness_check_misses(
+    staff_client: Client, customer: Contact, product: Product
+) -> None:
+    ticket = make_ticket(customer, product=product, details={"actual_result": ""})
     html = page(staff_client, ticket)
     assert "Information missing" in html
     assert "Tell us what happened instead." in html
@@ -115,17 +133,14 @@ def test_it_sends_a_reply_that_meets_the_first_response(
     assert ticket.clocks.get(key="first_response").state == "met"
 
 
-def test_it_adds_an_internal_note_and_logs_a_phone_call(
-    staff_client: Client, ticket: Ticket
-) -> None:
-    staff_client.post(url("message", ticket), {"visibility": "internal", "body": "Looks like #12"})
-    staff_client.post(
-        url("message", ticket),
-        {"visibility": "public", "body": "Called: works now", "phone_call": "on"},
+def test_it_adds_an_internal_note(staff_client: Client, ticket: Ticket) -> None:
+    response = staff_client.post(
+        url("message", ticket), {"visibility": "internal", "body": "Looks like #12"}
     )
-    note, call = ticket.messages.order_by("pk")
+    assert response.status_code == 302
+    note = ticket.messages.get()
     assert note.visibility == Visibility.INTERNAL
-    assert call.channel == Channel.PHONE
+    assert note.body == "Looks like #12"
 
 
 def test_it_shows_the_errors_of_an_empty_message(staff_client: Client, ticket: Ticket) -> None:
@@ -233,3 +248,148 @@ def test_it_downloads_internal_attachments_for_staff(
     other = make_ticket(ticket.requester)
     elsewhere = staff_client.get(reverse("desk:attachment", args=[other.number, attachment.pk]))
     assert elsewhere.status_code == 404
+
+
+def test_it_closes_with_an_outcome_instead_of_a_note(
+    staff_client: Client, ticket: Ticket, staff: User
+) -> None:
+    response = staff_client.post(
+        url("status", ticket), {"status": "closed", "outcome": "withdrawn"}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert ticket.events.get(action="outcome").new_value == "withdrawn"
+    closed = ticket.events.get(action="status_changed")
+    assert closed.note == "The request is no longer relevant."
+
+
+def test_it_names_the_agent_and_team_of_an_assignment(staff_client: Client, ticket: Ticket) -> None:
+    agent = StaffFactory(first_name="Piet", last_name="Jansen")
+    team = TeamFactory(name="Finance support")
+    staff_client.post(url("assign", ticket), {"assignee": agent.pk, "team": team.pk})
+    html = page(staff_client, ticket)
+    assert "Assigned to Piet Jansen" in html
+    assert "Team set to Finance support" in html
+
+
+# ----------------------------------------------------------------------------- what it is
+
+
+@pytest.fixture
+def payroll(contract: Contract) -> Product:
+    """A second product of the customer's contract."""
+    product = ProductFactory(name="Kestrel Payroll")
+    contract.products.add(product)
+    return product
+
+
+@pytest.fixture
+def uncovered(db: None) -> Product:
+    return ProductFactory(name="Osprey Warehouse")
+
+
+def edit(client: Client, ticket: Ticket, data: dict[str, object], htmx: bool = True) -> str:
+    headers = {"HX-Request": "true", "HX-Target": "edit"} if htmx else {}
+    fields = {f"edit-{name}": value for name, value in data.items()}
+    response = client.post(url("edit", ticket), fields, headers=headers)
+    assert response.status_code == (200 if htmx else 302)
+    return response.content.decode()
+
+
+def test_it_offers_the_contracts_products_first(
+    staff_client: Client, ticket: Ticket, product: Product, payroll: Product, uncovered: Product
+) -> None:
+    form = staff_client.get(url("ticket", ticket)).context["edit_form"]
+    empty, covered, others = form.fields["product"].choices
+    assert empty == ("", "No product")
+    assert covered[0] == "Covered by the contract"
+    assert {pk for pk, _label in covered[1]} == {product.pk, payroll.pk}
+    assert others[0] == "Other products"
+    assert uncovered.pk in [pk for pk, _label in others[1]]
+    assert form["product"].initial == product.pk
+
+
+def test_it_edits_title_kind_and_product_in_place(
+    staff_client: Client, ticket: Ticket, product: Product, payroll: Product, staff: User
+) -> None:
+    html = edit(
+        staff_client,
+        ticket,
+        {"title": "Payroll slips do not print", "kind": "question", "product": payroll.pk},
+    )
+    assert "<html" not in html
+    assert 'id="edit"' in html
+    assert "Saved." in html
+    assert 'id="ticket-head" hx-swap-oob="true"' in html
+    assert "Payroll slips do not print" in html
+    ticket.refresh_from_db()
+    assert (ticket.title, ticket.kind, ticket.product) == (
+        "Payroll slips do not print",
+        "question",
+        payroll,
+    )
+    changed = ticket.events.filter(action="updated")
+    assert {event.field for event in changed} == {"title", "kind", "product"}
+    assert {event.actor for event in changed} == {staff}
+    timeline = page(staff_client, ticket)
+    assert "Title changed from Invoices do not print to Payroll slips do not print" in timeline
+    assert "Kind changed from Incident to Question" in timeline
+    assert "Product changed from Kestrel Invoicing to Kestrel Payroll" in timeline
+
+
+def test_it_shows_why_a_product_is_refused(
+    staff_client: Client, ticket: Ticket, product: Product, uncovered: Product
+) -> None:
+    html = edit(
+        staff_client, ticket, {"title": ticket.title, "kind": "incident", "product": uncovered.pk}
+    )
+    assert "does not cover Osprey Warehouse" in html
+    assert "Saved." not in html
+    assert "hx-swap-oob" not in html
+    ticket.refresh_from_db()
+    assert ticket.product == product
+    assert not ticket.events.filter(action="updated").exists()
+
+
+def test_it_edits_without_htmx_too(staff_client: Client, ticket: Ticket) -> None:
+    edit(staff_client, ticket, {"title": "New title", "kind": "incident", "product": ""}, False)
+    ticket.refresh_from_db()
+    assert (ticket.title, ticket.product) == ("New title", None)
+
+
+def test_it_refuses_an_empty_title(staff_client: Client, ticket: Ticket) -> None:
+    html = edit(staff_client, ticket, {"title": " ", "kind": "incident", "product": ""})
+    assert "This field is required." in html
+    ticket.refresh_from_db()
+    assert ticket.title == "Invoices do not print"
+
+
+# ----------------------------------------------------------------------------- attachments
+
+
+def test_it_links_the_files_of_a_portal_report(
+    staff_client: Client, customer_client: Client, product: Product
+) -> None:
+    upload = SimpleUploadedFile("error.png", b"\x89PNG data", content_type="image/png")
+    report = {
+        "title": "Invoices do not print",
+        "product": product.pk,
+        **complete_details(),
+        "attachments": [upload],
+    }
+    response = customer_client.post(reverse("portal:report", args=["incident"]), report)
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    attachment = Attachment.objects.get(ticket=ticket)
+    assert attachment.message is None
+    download = reverse("desk:attachment", args=[ticket.number, attachment.pk])
+    html = page(staff_client, ticket)
+    assert f'href="{download}"' in html
+    timeline = staff_client.get(
+        url("ticket", ticket), headers={"HX-Request": "true", "HX-Target": "timeline"}
+    ).content.decode()
+    assert f'href="{download}"' in timeline
+    served = staff_client.get(download)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == b"\x89PNG data"  # type: ignore[attr-defined]

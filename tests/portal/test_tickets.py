@@ -234,3 +234,37 @@ def test_it_confirms_only_the_customers_own_report(
     foreign = make_ticket(stranger)
     url = reverse("portal:report-done", args=[foreign.number])
     assert customer_client.get(url).status_code == 404
+
+
+def test_it_shows_why_the_desk_chose_another_priority(
+    customer_client: Client, ticket: Ticket, staff: User
+) -> None:
+    assert ticket.requested_priority == "p1"
+    html = page(customer_client, ticket)
+    assert "P1 Critical" in html
+    assert "You asked for" not in html
+    services.ticket_change_priority(
+        ticket=ticket, actor=staff, priority="p3", justification="Only one user is affected."
+    )
+    html = page(customer_client, ticket)
+    assert "P3 Medium" in html
+    assert "You asked for" in html
+    assert "P1 Critical" in html
+    assert "Only one user is affected." in html
+
+
+def test_it_links_every_file_the_customer_may_see(
+    customer_client: Client, ticket: Ticket, staff: User, customer: Contact
+) -> None:
+    assert customer.user is not None
+    loose = services.attachment_add(
+        ticket=ticket, upload=SimpleUploadedFile("screen.png", b"png"), actor=customer.user
+    )
+    internal = services.attachment_add(
+        ticket=ticket, upload=SimpleUploadedFile("notes.txt", b"x"), actor=staff, internal=True
+    )
+    html = page(customer_client, ticket)
+    link = reverse("portal:attachment", args=[ticket.number, loose.pk])
+    assert html.count(f'href="{link}"') == 2  # the list of files and the history line
+    assert reverse("portal:attachment", args=[ticket.number, internal.pk]) not in html
+    assert "notes.txt" not in html

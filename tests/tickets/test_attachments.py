@@ -142,3 +142,27 @@ def test_it_refuses_a_message_of_another_ticket(
         attachment_add(ticket=ticket, upload=upload(), actor=agent, message=message)
     assert fields_of(error.value) == {"message"}
     assert not Attachment.objects.exists()
+
+
+def test_it_keeps_internal_files_for_staff(ticket: Ticket, contact: Contact) -> None:
+    with pytest.raises(ValidationError) as error:
+        attachment_add(ticket=ticket, upload=upload(), actor=login_of(contact), internal=True)
+    assert fields_of(error.value) == {"internal"}
+    assert not Attachment.objects.exists()
+
+
+def test_it_makes_a_file_on_an_internal_note_internal(ticket: Ticket, agent: User) -> None:
+    note = ticket_add_message(
+        ticket=ticket, author=agent, body="Log attached", visibility=Visibility.INTERNAL
+    )
+    attachment = attachment_add(ticket=ticket, upload=upload(), actor=agent, message=note)
+    assert attachment.internal is True
+
+
+def test_it_refuses_a_file_from_a_customer_who_may_not_see_the_ticket(
+    ticket: Ticket, other_contact: Contact
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        attachment_add(ticket=ticket, upload=upload(), actor=login_of(other_contact))
+    assert fields_of(error.value) == {"ticket"}
+    assert not Attachment.objects.exists()

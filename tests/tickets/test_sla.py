@@ -10,7 +10,7 @@ from servicedesk.contracts.models import Contract
 from servicedesk.tickets import services
 from servicedesk.tickets.models import TicketClock, TicketEvent
 from servicedesk.tickets.sla import sla_refresh, sla_sweep
-from tests.factories import ContactFactory, ContractFactory, StaffFactory
+from tests.factories import ContactFactory, ContractFactory, StaffFactory, complete_details
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -45,6 +45,7 @@ def test_it_stores_the_due_time_over_a_holiday_weekend(requester: Contact) -> No
         requester=requester,
         title="Orders stuck",
         requested_priority="sev2",
+        details=complete_details(),
         now=local(2026, 5, 22, 16, 30),
     )
     clock = TicketClock.objects.get(ticket=ticket, key="first_response")
@@ -60,6 +61,7 @@ def test_it_meets_the_first_response_with_an_agent_reply(requester: Contact, sta
         requester=requester,
         title="Orders stuck",
         requested_priority="sev2",
+        details=complete_details(),
         now=local(2026, 6, 1, 9, 0),
     )
     services.ticket_add_message(
@@ -78,6 +80,7 @@ def test_it_does_not_count_a_customer_reply_as_a_response(requester: Contact) ->
         requester=requester,
         title="Orders stuck",
         requested_priority="sev2",
+        details=complete_details(),
         now=local(2026, 6, 1, 9, 0),
     )
     services.ticket_add_message(
@@ -95,6 +98,7 @@ def test_it_rebases_the_due_time_when_the_priority_changes(requester: Contact, s
         requester=requester,
         title="Orders stuck",
         requested_priority="sev3",
+        details=complete_details(),
         now=local(2026, 6, 1, 9, 0),
     )
     assert TicketClock.objects.get(ticket=ticket).due_at == local(2026, 6, 1, 17, 0)
@@ -113,6 +117,7 @@ def test_it_records_a_warning_and_a_breach_once(requester: Contact) -> None:
         requester=requester,
         title="Down",
         requested_priority="sev1",
+        details=complete_details(),
         now=local(2026, 6, 1, 9, 0),
     )
     ticket.refresh_from_db()
@@ -140,6 +145,7 @@ def test_it_pauses_while_waiting_on_the_customer(requester: Contact, staff: User
         requester=requester,
         title="Report wrong",
         requested_priority="sev3",
+        details=complete_details(),
         now=local(2026, 6, 1, 9, 0),
     )
     services.ticket_transition(
@@ -158,6 +164,7 @@ def test_it_expresses_kinds_without_a_target(requester: Contact) -> None:
         requester=requester,
         title="New report wanted",
         kind="change_request",
+        details=complete_details("change_request"),
         now=local(2026, 6, 1, 9, 0),
     )
     clock = TicketClock.objects.get(ticket=ticket)
@@ -168,7 +175,9 @@ def test_it_expresses_kinds_without_a_target(requester: Contact) -> None:
 
 
 def test_it_has_no_clocks_without_a_contract() -> None:
-    ticket = services.ticket_create(requester=ContactFactory(), title="Hello")
+    ticket = services.ticket_create(
+        requester=ContactFactory(), title="Hello", details=complete_details()
+    )
     assert not TicketClock.objects.filter(ticket=ticket).exists()
 
 
@@ -179,6 +188,7 @@ def test_it_shows_sla_state_and_explanation_in_the_api(requester: Contact) -> No
         requester=requester,
         title="Orders stuck",
         requested_priority="sev2",
+        details=complete_details(),
         now=local(2026, 5, 22, 16, 30),
     )
     api = client_for(requester.user)  # type: ignore[arg-type]
@@ -189,3 +199,54 @@ def test_it_shows_sla_state_and_explanation_in_the_api(requester: Contact) -> No
     explained = api.get(f"/api/v1/tickets/{ticket.number}/sla").json()
     text = " ".join(explained[0]["explanation"])
     assert "2026-05-25" in text or "Whit" in text or "holiday" in text.lower()
+
+
+def test_it_counts_a_question_from_staff_as_the_first_reaction(
+    requester: Contact, staff: User
+) -> None:
+    ticket = services.ticket_create(
+        requester=requester,
+        title="Report wrong",
+        requested_priority="sev3",
+        details=complete_details(),
+        now=local(2026, 6, 1, 9, 0),
+    )
+    services.ticket_transition(
+        ticket=ticket,
+        actor=staff,
+        status="waiting_on_customer",
+        note="Which report do you mean?",
+        now=local(2026, 6, 1, 10, 0),
+    )
+    clock = TicketClock.objects.get(ticket=ticket, key="first_response")
+    assert clock.state == "met"
+    assert clock.met_at == local(2026, 6, 1, 10, 0)
+
+
+def test_it_does_not_count_the_automated_completeness_check_as_a_reaction(
+    requester: Contact, staff: User
+) -> None:
+    ticket = services.ticket_create(
+        requester=requester,
+        title="Report wrong",
+        requested_priority="sev3",
+        now=local(2026, 6, 1, 9, 0),
+    )
+    assert ticket.status == "waiting_on_customer"
+    clock = TicketClock.objects.get(ticket=ticket, key="first_response")
+    assert (clock.state, clock.met_at) == ("paused", None)
+
+    services.ticket_customer_reply(
+        ticket=ticket,
+        contact=requester,
+        author=requester.user,
+        body="It happens in the monthly report; everyone in finance is affected.",
+        now=local(2026, 6, 1, 11, 0),
+    )
+    clock.refresh_from_db()
+    assert (clock.state, clock.met_at) == ("running", None)
+    services.ticket_add_message(
+        ticket=ticket, body="Looking", author=staff, now=local(2026, 6, 1, 12, 0)
+    )
+    clock.refresh_from_db()
+    assert (clock.state, clock.met_at) == ("met", local(2026, 6, 1, 12, 0))

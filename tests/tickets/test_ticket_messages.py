@@ -147,3 +147,14 @@ def test_it_does_not_count_a_reply_on_behalf_of_a_contact(
     ticket_add_message(ticket=ticket, author=agent, contact=contact, body="Caller says: urgent")
     assert stored(ticket).first_response_at is None
     assert actions(ticket) == ["created", "customer_replied"]
+
+
+def test_it_refuses_a_reply_from_a_customer_who_may_not_see_the_ticket(
+    ticket: Ticket, other_contact: Contact
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        ticket_add_message(
+            ticket=ticket, author=login_of(other_contact), contact=other_contact, body="Hi"
+        )
+    assert fields_of(error.value) == {"ticket"}
+    assert not Message.objects.exists()

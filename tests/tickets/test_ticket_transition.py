@@ -9,7 +9,7 @@ from servicedesk.accounts.models import Contact, User
 from servicedesk.tickets.models import Kind, Status, Ticket, TicketEvent
 from servicedesk.tickets.services import ticket_transition
 from tests.factories import SupplierFactory, make_ticket
-from tests.tickets.helpers import fields_of
+from tests.tickets.helpers import fields_of, login_of
 
 UTC = datetime.UTC
 NINE = datetime.datetime(2030, 1, 2, 9, 0, tzinfo=UTC)
@@ -199,3 +199,50 @@ def test_it_walks_a_full_life(ticket: Ticket, agent: User) -> None:
     assert [new for _, new in moves(ticket)] == [status for status, _ in steps]
     assert stored(ticket).closed_at == NINE + datetime.timedelta(minutes=5)
     assert stored(ticket).resolved_at == NINE + datetime.timedelta(minutes=5)
+
+
+# --- what a customer may move ---------------------------------------------------------------
+
+
+def test_it_lets_the_requester_close_their_ticket(ticket: Ticket, contact: Contact) -> None:
+    ticket_transition(ticket=ticket, actor=login_of(contact), status=Status.CLOSED, note="Works")
+    assert stored(ticket).status == Status.CLOSED
+    event = TicketEvent.objects.get(ticket=ticket, action="status_changed")
+    assert event.actor == login_of(contact)
+
+
+@pytest.mark.parametrize(
+    "target", [Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.SOLUTION_OFFERED]
+)
+def test_it_leaves_the_desks_moves_to_the_desk(
+    ticket: Ticket, contact: Contact, target: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        ticket_transition(ticket=ticket, actor=login_of(contact), status=target, note="Done")
+    assert fields_of(error.value) == {"status"}
+    assert stored(ticket).status == Status.NEW
+    assert moves(ticket) == []
+
+
+def test_it_lets_the_requester_accept_or_reject_an_offered_solution(
+    contact: Contact, agent: User
+) -> None:
+    accepted, rejected = make_ticket(contact), make_ticket(contact)
+    for ticket in (accepted, rejected):
+        ticket_transition(
+            ticket=ticket, actor=agent, status=Status.SOLUTION_OFFERED, note="Driver updated"
+        )
+    ticket_transition(ticket=accepted, actor=login_of(contact), status=Status.CLOSED, note="Yes")
+    ticket_transition(ticket=rejected, actor=login_of(contact), status=Status.REOPENED)
+    assert (stored(accepted).status, stored(rejected).status) == (Status.CLOSED, Status.REOPENED)
+
+
+def test_it_refuses_a_customer_who_may_not_see_the_ticket(
+    ticket: Ticket, other_contact: Contact
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        ticket_transition(
+            ticket=ticket, actor=login_of(other_contact), status=Status.CLOSED, note="Mine"
+        )
+    assert fields_of(error.value) == {"ticket"}
+    assert stored(ticket).status == Status.NEW

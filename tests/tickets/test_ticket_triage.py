@@ -38,7 +38,7 @@ def test_it_assigns_an_agent(ticket: Ticket, agent: User) -> None:
     ticket.refresh_from_db()
     assert ticket.assignee == agent
     assert ticket.updated_at == LATER
-    assert events(ticket, "assigned") == [("assignee", "", agent.username)]
+    assert events(ticket, "assigned") == [("assignee", "", str(agent.pk))]
     event = TicketEvent.objects.get(ticket=ticket, action="assigned")
     assert (event.actor, event.at) == (lead, LATER)
 
@@ -49,9 +49,9 @@ def test_it_records_each_changed_assignment_field(ticket: Ticket, agent: User) -
     ticket.refresh_from_db()
     assert (ticket.team, ticket.support_line) == (team, 3)
     assert sorted(events(ticket, "assigned")) == [
-        ("assignee", "", agent.username),
+        ("assignee", "", str(agent.pk)),
         ("support_line", "2", "3"),
-        ("team", "", "Line 3"),
+        ("team", "", str(team.pk)),
     ]
 
 
@@ -63,9 +63,9 @@ def test_it_hands_over_and_unassigns(ticket: Ticket, agent: User) -> None:
     ticket.refresh_from_db()
     assert ticket.assignee is None
     assert events(ticket, "assigned") == [
-        ("assignee", "", agent.username),
-        ("assignee", agent.username, colleague.username),
-        ("assignee", colleague.username, ""),
+        ("assignee", "", str(agent.pk)),
+        ("assignee", str(agent.pk), str(colleague.pk)),
+        ("assignee", str(colleague.pk), ""),
     ]
 
 
@@ -118,7 +118,7 @@ def test_it_needs_a_reason_to_deviate_from_the_request(
     ticket = make_ticket(contact, requested_priority=codes[0])
     with pytest.raises(ValidationError) as error:
         ticket_change_priority(ticket=ticket, actor=agent, priority=codes[-1], justification=" ")
-    assert fields_of(error.value) == {"justification"}
+    assert fields_of(error.value) == {"priority_justification"}
     assert Ticket.objects.get(pk=ticket.pk).priority == codes[0]
     assert events(ticket, "priority_changed") == []
 
@@ -225,3 +225,42 @@ def test_it_refuses_an_unknown_link_kind(ticket: Ticket, contact: Contact, agent
     with pytest.raises(ValidationError) as error:
         ticket_link(ticket=ticket, target=make_ticket(contact), kind="blocks", actor=agent)
     assert fields_of(error.value) == {"kind"}
+
+
+# --- who may triage -----------------------------------------------------------------------
+
+
+def triage(move: str, ticket: Ticket, actor: User | None) -> None:
+    """Make one of the staff-only triage moves on the ticket as the actor."""
+    if move == "assign":
+        ticket_assign(ticket=ticket, actor=actor, assignee=None, support_line=3)
+    elif move == "priority":
+        target = next(c for c in priorities.scheme_for(None).codes() if c != ticket.priority)
+        ticket_change_priority(ticket=ticket, actor=actor, priority=target, justification="x")
+    else:
+        other = make_ticket(ticket.requester)
+        ticket_link(ticket=ticket, target=other, kind=LinkKind.RELATED, actor=actor)
+
+
+TRIAGE = [("assign", "assignee"), ("priority", "priority"), ("link", "target")]
+
+
+@pytest.mark.parametrize("move, field", TRIAGE, ids=[m for m, _f in TRIAGE])
+def test_it_leaves_triage_to_staff(ticket: Ticket, contact: Contact, move: str, field: str) -> None:
+    # The requester sees the ticket, and still may not triage it.
+    with pytest.raises(ValidationError) as error:
+        triage(move, ticket, login_of(contact))
+    assert fields_of(error.value) == {field}
+    after = Ticket.objects.get(pk=ticket.pk)
+    assert (after.support_line, after.priority) == (ticket.support_line, ticket.priority)
+    assert not TicketLink.objects.exists()
+    assert TicketEvent.objects.filter(ticket=ticket).exclude(action="created").count() == 0
+
+
+@pytest.mark.parametrize(
+    "move, action", [("assign", "assigned"), ("priority", "priority_changed"), ("link", "linked")]
+)
+def test_it_lets_the_desk_itself_triage(ticket: Ticket, move: str, action: str) -> None:
+    triage(move, ticket, None)
+    event = TicketEvent.objects.get(ticket=ticket, action=action)
+    assert event.actor is None

@@ -3,16 +3,16 @@
 These only chain the ticket services; every rule stays in `tickets.services`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from servicedesk.accounts.models import Contact, User
-from servicedesk.catalog.models import Product
+from servicedesk.accounts.models import Supplier, User
 from servicedesk.tickets import services
-from servicedesk.tickets.models import Channel, Kind, LinkKind, Status, Ticket, Visibility
+from servicedesk.tickets.models import Channel, Kind, LinkKind, Message, Status, Ticket, Visibility
 
 # From these a ticket an agent takes moves to "in progress" (seed 002: New -> In progress).
 TAKE_FROM = (Status.NEW, Status.REOPENED)
@@ -46,34 +46,38 @@ def ticket_split(
 
 
 @transaction.atomic
-def phone_ticket(
+def reply_submit(
     *,
-    agent: User,
-    contact: Contact,
-    kind: str,
-    product: Product | None,
-    title: str,
+    ticket: Ticket,
+    user: User,
     body: str,
-    impact: str,
-    urgency: str,
-) -> Ticket:
-    """Record a phone call as a new ticket, the caller's words as its description."""
-    return services.ticket_create(
-        requester=contact,
-        title=title,
-        kind=kind,
-        channel=Channel.PHONE,
-        product=product,
-        impact=impact,
-        urgency=urgency,
-        details={"description": body},
-        actor=agent,
+    files: Sequence[UploadedFile[bytes]],
+    visibility: str = Visibility.PUBLIC,
+    workaround: bool = False,
+) -> Message:
+    """Add a staff reply or note with its attachments; nothing is kept if a file is refused."""
+    message = services.ticket_add_message(
+        ticket=ticket,
+        body=body,
+        author=user,
+        visibility=visibility,
+        channel=Channel.PORTAL,
+        workaround=workaround,
     )
+    for upload in files:
+        services.attachment_add(
+            ticket=ticket,
+            upload=upload,
+            actor=user,
+            message=message,
+            internal=visibility == Visibility.INTERNAL,
+        )
+    return message
 
 
 @dataclass
 class BulkResult:
-    """What a bulk action did: the tickets changed and, per failed ticket, why."""
+    """What a bulk action did: the tickets changed and, per refused ticket, why."""
 
     done: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -87,8 +91,15 @@ def bulk_apply(
     assignee: User | None = None,
     status: str = "",
     note: str = "",
+    outcome: str = "",
+    supplier: Supplier | None = None,
+    supplier_reference: str = "",
 ) -> BulkResult:
-    """Apply one action to each ticket through its service; one ticket's refusal stops no other."""
+    """Apply one action to each ticket through its service; one ticket's refusal stops no other.
+
+    A status move takes what the move needs: the note (the resolution or reason), a
+    close's `outcome`, the supplier and its reference.
+    """
     result = BulkResult()
     for ticket in tickets:
         try:
@@ -96,7 +107,15 @@ def bulk_apply(
                 if action == "assign":
                     services.ticket_assign(ticket=ticket, actor=agent, assignee=assignee)
                 elif action == "status":
-                    services.ticket_transition(ticket=ticket, actor=agent, status=status, note=note)
+                    services.ticket_transition(
+                        ticket=ticket,
+                        actor=agent,
+                        status=status,
+                        note=note,
+                        outcome=outcome,
+                        supplier=supplier,
+                        supplier_reference=supplier_reference,
+                    )
                 elif action == "note":
                     services.ticket_add_message(
                         ticket=ticket, body=note, author=agent, visibility=Visibility.INTERNAL

@@ -1,17 +1,23 @@
 """Forms of the agent desk: queue filters, bulk actions, and the ticket page's actions."""
 
-from typing import Any
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Contact, Supplier, SupportLine, Team, User
 from servicedesk.catalog.models import Product, ProductGroup
-from servicedesk.portal import display
-from servicedesk.portal.forms import PORTAL_KINDS, MultipleFileField
 from servicedesk.tickets import priorities, workflow
 from servicedesk.tickets.models import Kind, LinkKind, Status, Ticket, Visibility
+from servicedesk.ui import display
+from servicedesk.ui.forms import REPORT_KINDS, MultipleFileField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -101,41 +107,107 @@ BULK_ACTIONS = [
     ("note", _("Add internal note")),
 ]
 
+OUTCOME_CHOICES = [("", "-"), *workflow.Outcome.choices]
+
+
+def reachable_statuses(tickets: Iterable[Ticket]) -> list[Status]:
+    """Return, in the usual order, the statuses the workflow lets at least one of the
+    tickets move to."""
+    reachable: set[Status] = set()
+    for status, kind in {(ticket.status, ticket.kind) for ticket in tickets}:
+        reachable.update(workflow.allowed_targets(status, kind))
+    return [status for status in Status if status in reachable]
+
+
+def needed_for(need: str) -> str:
+    """Return the statuses whose move needs this ("note", "supplier"), for the template's
+    `data-needed-for` (the field shows only when such a status is chosen)."""
+    return " ".join(s.value for s in Status if getattr(workflow.requirement(s), need))
+
 
 class BulkForm(forms.Form):
-    """One action on the selected queue rows."""
+    """One action on the selected queue rows.
+
+    A status is offered when the workflow allows it from at least one selected ticket (on
+    the queue page: a ticket of the page); each ticket that cannot make the move is
+    refused with the reason. What a move needs is asked once for all: the resolution or an
+    outcome for a close, the supplier for waiting on one.
+    """
 
     tickets = forms.MultipleChoiceField(label=_("Tickets"))
     action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS)
     assignee = AgentChoiceField(
         label=_("Agent"), queryset=agents(), required=False, empty_label=_("Choose")
     )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Choose")), *Status.choices], required=False
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=OUTCOME_CHOICES,
+        required=False,
+        help_text=_("Closes with the outcome's standard text when no note is given."),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("Note, resolution or reason"), required=False, widget=_textarea(2)
+    )
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"),
+        queryset=Supplier.objects.all(),
+        required=False,
+        empty_label=_("Choose"),
+    )
+    supplier_reference = forms.CharField(
+        label=_("Supplier's reference"), required=False, max_length=120
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, numbers: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tickets: Iterable[Ticket] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        tickets = self.fields["tickets"]
-        assert isinstance(tickets, forms.MultipleChoiceField)
-        tickets.choices = [(number, number) for number in numbers or []]
+        tickets = list(tickets)
+        numbers = self.fields["tickets"]
+        assert isinstance(numbers, forms.MultipleChoiceField)
+        numbers.choices = [(ticket.number, ticket.number) for ticket in tickets]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [
+            ("", _("Choose")),
+            *[(target.value, target.label) for target in reachable_statuses(tickets)],
+        ]
+        status.widget.attrs.update({"data-requirements": "1"})
+        self.outcome_for = Status.CLOSED.value
+        self.supplier_for = needed_for("supplier")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         action = cleaned.get("action")
         if action == "assign" and not cleaned.get("assignee"):
             self.add_error("assignee", _("Choose the agent."))
-        if action == "status" and not cleaned.get("status"):
-            self.add_error("status", _("Choose the status."))
         if action == "note" and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Write the note."))
+        if action != "status":
+            return cleaned
+        status = cleaned.get("status")
+        if not status:
+            if "status" not in self.errors:
+                self.add_error("status", _("Choose the status."))
+            return cleaned
+        if status != Status.CLOSED:
+            cleaned["outcome"] = ""
+        need = workflow.requirement(status)
+        if need.note and not (cleaned.get("note") or "").strip() and not cleaned.get("outcome"):
+            if status == Status.CLOSED:
+                self.add_error("note", _("Give the resolution, or choose an outcome."))
+            else:
+                self.add_error("note", _("Give the resolution or reason for this status."))
+        if need.supplier:
+            if not cleaned.get("supplier"):
+                self.add_error("supplier", _("Name the supplier the tickets wait on."))
+            if not (cleaned.get("supplier_reference") or "").strip():
+                self.add_error("supplier_reference", _("Give the supplier's reference."))
         return cleaned
 
 
 class MessageForm(forms.Form):
-    """A public reply or an internal note; optionally the record of a phone call."""
+    """A public reply or an internal note (a phone call is logged with `CallForm`)."""
 
     visibility = forms.ChoiceField(
         label=_("Type"),
@@ -147,7 +219,6 @@ class MessageForm(forms.Form):
         widget=forms.RadioSelect,
     )
     body = forms.CharField(label=_("Message"), widget=_textarea(6), max_length=200_000)
-    phone_call = forms.BooleanField(label=_("This was a phone call"), required=False)
     workaround = forms.BooleanField(label=_("This reply offers a workaround"), required=False)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
@@ -173,10 +244,17 @@ class StatusForm(forms.Form):
     supplier_reference = forms.CharField(
         label=_("Supplier's reference"), required=False, max_length=120
     )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=OUTCOME_CHOICES,
+        required=False,
+        help_text=_("Closes with the outcome's standard text when no note is given."),
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         targets = workflow.allowed_targets(ticket.status, ticket.kind)
+        self.outcome_for = Status.CLOSED.value if Status.CLOSED in targets else ""
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
         status.choices = [("", _("Choose")), *[(target.value, target.label) for target in targets]]
@@ -239,28 +317,52 @@ class SplitForm(forms.Form):
     title = forms.CharField(label=_("Title of the new ticket"), max_length=200)
     description = forms.CharField(label=_("The new question"), widget=_textarea(3))
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[(k.value, k.label) for k in PORTAL_KINDS], initial=Kind.QUESTION
+        label=_("Kind"), choices=[(k.value, k.label) for k in REPORT_KINDS], initial=Kind.QUESTION
     )
+
+
+VISIBILITY_CHOICES = [
+    (Visibility.INTERNAL, _("Internal note: only the service desk reads it")),
+    (Visibility.PUBLIC, _("Shared with the customer")),
+]
+
+
+def _visibility(help_text: "StrOrPromise" = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Who reads the summary"),
+        choices=VISIBILITY_CHOICES,
+        initial=Visibility.INTERNAL,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
+def callers() -> QuerySet[Contact]:
+    return Contact.objects.filter(active=True).select_related("organisation").order_by("name")
+
+
+class CallerChoiceField(forms.ModelChoiceField[Contact]):
+    def label_from_instance(self, obj: Contact) -> str:
+        return f"{obj.name} ({obj.organisation.name})"
 
 
 class PhoneTicketForm(forms.Form):
-    """A phone call recorded as a new ticket, or as a message on an existing one."""
+    """A phone call recorded as a new ticket, or on an existing one."""
 
-    contact = forms.ModelChoiceField(
-        label=_("Caller"),
-        queryset=Contact.objects.filter(active=True).select_related("organisation"),
-        required=False,
-        empty_label=_("Choose"),
-    )
+    caller = CallerChoiceField(label=_("Caller"), queryset=callers(), empty_label=_("Choose"))
     ticket = forms.CharField(
         label=_("Existing ticket number"),
         required=False,
         max_length=20,
         help_text=_("Leave empty to create a new ticket."),
     )
+    summary = forms.CharField(label=_("What the caller said"), widget=_textarea(6))
+    visibility = _visibility(
+        _("On a new ticket what the caller said is its description, which the customer sees.")
+    )
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(k.value, k.label) for k in PORTAL_KINDS],
+        choices=[(k.value, k.label) for k in REPORT_KINDS],
         initial=Kind.INCIDENT,
         required=False,
     )
@@ -271,7 +373,6 @@ class PhoneTicketForm(forms.Form):
         empty_label=_("Choose"),
     )
     title = forms.CharField(label=_("Summary"), max_length=200, required=False)
-    body = forms.CharField(label=_("What the caller said"), widget=_textarea(6))
     impact = forms.ChoiceField(
         label=_("Impact"), choices=[("", "-"), *display.IMPACT_CHOICES], required=False
     )
@@ -281,9 +382,86 @@ class PhoneTicketForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not (cleaned.get("ticket") or "").strip():
-            if not cleaned.get("contact"):
-                self.add_error("contact", _("Choose the caller."))
-            if not (cleaned.get("title") or "").strip():
-                self.add_error("title", _("Give a one-line summary."))
+        if not (cleaned.get("ticket") or "").strip() and not (cleaned.get("title") or "").strip():
+            self.add_error("title", _("Give a one-line summary."))
         return cleaned
+
+
+class CallForm(forms.Form):
+    """A phone call about this ticket, from a contact of its organisation."""
+
+    prefix = "call"
+
+    caller = CallerChoiceField(label=_("Caller"), queryset=callers(), empty_label=_("Choose"))
+    summary = forms.CharField(label=_("What was said"), widget=_textarea(3), max_length=200_000)
+    visibility = _visibility()
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        caller = self.fields["caller"]
+        assert isinstance(caller, forms.ModelChoiceField)
+        # Offered: the organisation's contacts (the service refuses anyone else).
+        caller.queryset = callers().filter(organisation_id=ticket.organisation_id)
+        caller.initial = ticket.requester_id
+
+
+def products_covered(organisation_id: int, *, on: datetime.date) -> QuerySet[Product]:
+    """Return the active products the organisation's contracts in force cover."""
+    return Product.objects.filter(
+        active=True,
+        contracts__organisation_id=organisation_id,
+        contracts__active=True,
+        contracts__starts_on__lte=on,
+    ).filter(Q(contracts__ends_on__isnull=True) | Q(contracts__ends_on__gte=on))
+
+
+class EditForm(forms.Form):
+    """What the ticket is: its title, kind and product. The organisation's contract products
+    come first in the product list."""
+
+    prefix = "edit"
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    product = forms.TypedChoiceField(
+        label=_("Product"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"title": ticket.title, "kind": ticket.kind, "product": ticket.product_id},
+        )
+        super().__init__(*args, **kwargs)
+        covered = list(
+            products_covered(ticket.organisation_id, on=timezone.localdate())
+            .select_related("group")
+            .distinct()
+            .order_by("group__name", "name")
+        )
+        others = Product.objects.filter(Q(active=True) | Q(pk=ticket.product_id))
+        others = others.exclude(pk__in=[p.pk for p in covered]).select_related("group")
+        self.products = {p.pk: p for p in [*covered, *others.order_by("group__name", "name")]}
+
+        def options(products: Iterable[Product]) -> list[tuple[int, str]]:
+            return [(p.pk, f"{p.group.name} · {p.name}") for p in products]
+
+        groups: list[Any] = [("", _("No product"))]
+        if covered:
+            groups.append((_("Covered by the contract"), options(covered)))
+        rest = [p for p in self.products.values() if p not in covered]
+        if rest:
+            groups.append((_("Other products") if covered else _("Products"), options(rest)))
+        product = self.fields["product"]
+        assert isinstance(product, forms.TypedChoiceField)
+        product.choices = groups
+
+    def changes(self) -> dict[str, Any]:
+        """Return the fields for `ticket_update` (after validation)."""
+        data = self.cleaned_data
+        product_id = data.get("product")
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "product": self.products.get(product_id) if product_id else None,
+        }

@@ -1,5 +1,7 @@
 """The desk's ticket page and its actions. Each action parses a form, calls a service and
-redirects back; on an error the page is shown again with the form's messages."""
+redirects back; on an error the page is shown again with the form's messages. The form
+that edits what the ticket is posts by HTMX and gets just its region back (with the page
+head and the timeline, swapped out of band)."""
 
 from typing import Any
 
@@ -14,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.desk.access import desk_agent, desk_ticket
-from servicedesk.desk.actions import ticket_split, ticket_take
+from servicedesk.desk.actions import reply_submit, ticket_split, ticket_take
 from servicedesk.desk.canned import CANNED
 from servicedesk.desk.forms import (
     AssignForm,
+    CallForm,
+    EditForm,
     LinkForm,
     MessageForm,
     PriorityForm,
@@ -25,15 +29,16 @@ from servicedesk.desk.forms import (
     StatusForm,
 )
 from servicedesk.desk.timeline import missing_information, sla_badges, timeline
-from servicedesk.portal.access import htmx_target
-from servicedesk.portal.actions import reply_submit
-from servicedesk.portal.forms import add_service_errors
-from servicedesk.tickets import services
+from servicedesk.tickets import policy, services
 from servicedesk.tickets.downloads import attachment_response
-from servicedesk.tickets.models import Channel, Ticket, Visibility
-from servicedesk.tickets.selectors import tickets_visible_to
+from servicedesk.tickets.models import Status, Ticket, Visibility
+from servicedesk.tickets.selectors import attachments_visible_to, tickets_visible_to
+from servicedesk.tickets.services.calls import ticket_log_call
+from servicedesk.ui.forms import add_service_errors
+from servicedesk.ui.htmx import htmx_target
 
 TIMELINE_TARGET = "timeline"
+EDIT_TARGET = "edit"
 
 
 @login_required
@@ -50,14 +55,20 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _render(request: HttpRequest, ticket: Ticket, **forms: Form) -> HttpResponse:
+    user = request.user
     context: dict[str, Any] = {
         "ticket": ticket,
-        "timeline": timeline(request.user, ticket),
+        "timeline": timeline(user, ticket),
+        "report_files": attachments_visible_to(user, ticket).filter(message__isnull=True),
         "badges": sla_badges(ticket, now=timezone.now()),
         "missing": missing_information(ticket),
         "links_out": ticket.links_out.select_related("target"),
         "links_in": ticket.links_in.select_related("source"),
         "canned": CANNED,
+        "may_edit": _may_edit(user, ticket),
+        "may_log_call": policy.allows(user, policy.Action.LOG_CALL, ticket=ticket),
+        "edit_form": forms.get("edit_form") or EditForm(ticket=ticket),
+        "call_form": forms.get("call_form") or CallForm(ticket=ticket),
         "message_form": forms.get("message_form") or MessageForm(),
         "status_form": forms.get("status_form") or StatusForm(ticket=ticket),
         "priority_form": forms.get("priority_form") or PriorityForm(ticket=ticket),
@@ -74,6 +85,10 @@ def _render(request: HttpRequest, ticket: Ticket, **forms: Form) -> HttpResponse
         "errors": bool(forms),
     }
     return render(request, "desk/ticket.html", context)
+
+
+def _may_edit(user: policy.AnyUser, ticket: Ticket) -> bool:
+    return policy.allows(user, policy.Action.UPDATE, ticket=ticket, fields=EditForm.base_fields)
 
 
 def _done(request: HttpRequest, ticket: Ticket, text: str, anchor: str = "") -> HttpResponse:
@@ -95,11 +110,9 @@ def message(request: HttpRequest, number: str) -> HttpResponse:
             reply_submit(
                 ticket=ticket,
                 user=agent,
-                contact=None,
                 body=data["body"],
                 files=data["attachments"],
                 visibility=data["visibility"],
-                channel=Channel.PHONE if data["phone_call"] else Channel.PORTAL,
                 workaround=data["workaround"],
             )
         except ValidationError as error:
@@ -110,6 +123,63 @@ def message(request: HttpRequest, number: str) -> HttpResponse:
                 request, ticket, _("Note added.") if internal else _("Reply sent."), "timeline"
             )
     return _render(request, ticket, message_form=form)
+
+
+@login_required
+@require_POST
+def call(request: HttpRequest, number: str) -> HttpResponse:
+    """Log a phone call about the ticket: who called and what was said."""
+    agent = desk_agent(request)
+    ticket = desk_ticket(request, number)
+    form = CallForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket_log_call(
+                actor=agent,
+                caller=data["caller"],
+                summary=data["summary"],
+                visibility=data["visibility"],
+                ticket=ticket,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, {"body": "summary"})
+        else:
+            return _done(request, ticket, _("Call logged."), "timeline")
+    return _render(request, ticket, call_form=form)
+
+
+@login_required
+@require_POST
+def edit(request: HttpRequest, number: str) -> HttpResponse:
+    """Change what the ticket is: title, kind, product. Each change is an event.
+
+    Posted by HTMX, the answer is the form's region, with the page head and the timeline
+    swapped out of band; without HTMX, the page."""
+    agent = desk_agent(request)
+    ticket = desk_ticket(request, number)
+    form = EditForm(request.POST, ticket=ticket)
+    saved = False
+    if form.is_valid():
+        try:
+            services.ticket_update(ticket=ticket, actor=agent, changes=form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            saved = True
+    if htmx_target(request) == EDIT_TARGET:
+        context = {
+            "ticket": ticket,
+            "may_edit": _may_edit(agent, ticket),
+            "edit_form": EditForm(ticket=ticket) if saved else form,
+            "edit_saved": saved,
+            "timeline": timeline(agent, ticket),
+            "oob": saved,
+        }
+        return render(request, "desk/ticket.html#edit", context)
+    if saved:
+        return _done(request, ticket, _("Ticket changed."))
+    return _render(request, ticket, edit_form=form)
 
 
 @login_required
@@ -143,6 +213,7 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
                 note=data["note"],
                 supplier=data["supplier"],
                 supplier_reference=data["supplier_reference"],
+                outcome=data["outcome"] if data["status"] == Status.CLOSED else "",
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -171,7 +242,7 @@ def priority(request: HttpRequest, number: str) -> HttpResponse:
                 justification=form.cleaned_data["justification"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, {"priority_justification": "justification"})
         else:
             return _done(request, ticket, _("Priority changed."))
     return _render(request, ticket, priority_form=form)

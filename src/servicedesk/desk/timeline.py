@@ -4,28 +4,34 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from servicedesk.accounts.models import User
-from servicedesk.portal import display
+from django.db.models import Q
+
+from servicedesk.accounts.models import Team, User
 from servicedesk.tickets.completeness import missing_fields
 from servicedesk.tickets.models import Attachment, ClockState, Message, Ticket, TicketEvent
+from servicedesk.tickets.policy import AnyUser
 from servicedesk.tickets.selectors import (
-    AnyUser,
     attachments_visible_to,
     events_visible_to,
     messages_visible_to,
 )
 from servicedesk.tickets.services import DESCRIPTION_FIELDS
 from servicedesk.tickets.sla import explanations
+from servicedesk.ui import display
 
 # These events are the messages themselves; the timeline shows the message instead.
 MESSAGE_ACTIONS = ("agent_replied", "customer_replied", "note_added")
-# These events carry machine notes ("channel portal", "due 2026-...") the timeline leaves out.
-QUIET_NOTES = frozenset({"created", "sla_warning", "sla_breached", "workaround_offered"})
+# These events carry machine notes ("channel portal", "due 2026-...") the timeline leaves out,
+# or notes their line already says (the caller of a phone call).
+QUIET_NOTES = frozenset(
+    {"created", "sla_warning", "sla_breached", "workaround_offered", "call_logged"}
+)
 
 
 @dataclass
 class Entry:
-    """One line of the timeline: a message (reply or internal note) or an event."""
+    """One line of the timeline: a message (reply or internal note) or an event; with the
+    files of the message, or the file an "attachment added" event is about."""
 
     at: datetime.datetime
     message: Message | None = None
@@ -44,19 +50,38 @@ class Entry:
         return display.describe_event(self.event, self.names) if self.event is not None else ""
 
 
-def people_named(usernames: Iterable[str]) -> dict[str, str]:
-    """Return {user name: full name} for the staff an assignment event names, in one query."""
-    wanted = {name for name in usernames if name}
-    if not wanted:
-        return {}
-    users = User.objects.filter(username__in=wanted).only("username", "first_name", "last_name")
-    return {user.username: user.get_full_name() or user.username for user in users}
+def assignment_names(events: Iterable[TicketEvent]) -> dict[str, str]:
+    """Return the names of the agents and teams assignment events name, in two queries:
+    {stored value: agent's name} and {"team:<stored value>": team's name}.
+
+    Events name agents and teams by id; older ones by user name and team name.
+    """
+    agents, teams = set(), set()
+    for event in events:
+        if event.action == "assigned" and event.new_value:
+            if event.field == "assignee":
+                agents.add(event.new_value)
+            elif event.field == "team" and event.new_value.isdigit():
+                teams.add(int(event.new_value))
+    names = {}
+    if agents:
+        ids = {int(value) for value in agents if value.isdigit()}
+        users = User.objects.filter(Q(pk__in=ids) | Q(username__in=agents))
+        for user in users.only("username", "first_name", "last_name"):
+            name = user.get_full_name() or user.username
+            names[str(user.pk)] = names[user.username] = name
+    if teams:
+        for team in Team.objects.filter(pk__in=teams).only("name"):
+            names[f"team:{team.pk}"] = team.name
+    return names
 
 
 def timeline(user: AnyUser, ticket: Ticket) -> list[Entry]:
-    """Return messages, internal notes and events of the ticket in time order."""
+    """Return messages, internal notes and events of the ticket in time order; every file
+    the user may download is linked, on its message or on the event that added it."""
+    attachments = list(attachments_visible_to(user, ticket))
     by_message: dict[int | None, list[Attachment]] = {}
-    for attachment in attachments_visible_to(user, ticket):
+    for attachment in attachments:
         by_message.setdefault(attachment.message_id, []).append(attachment)
     entries = [
         Entry(at=message.created_at, message=message, attachments=by_message.get(message.pk, []))
@@ -67,8 +92,17 @@ def timeline(user: AnyUser, ticket: Ticket) -> list[Entry]:
     events = list(
         events_visible_to(user, ticket).exclude(action__in=MESSAGE_ACTIONS).select_related("actor")
     )
-    names = people_named(event.new_value for event in events if event.action == "assigned")
-    entries += [Entry(at=event.at, event=event, names=names) for event in events]
+    names = assignment_names(events)
+    files = display.attachments_by_event(events, attachments)
+    entries += [
+        Entry(
+            at=event.at,
+            event=event,
+            names=names,
+            attachments=[files[event.pk]] if event.pk in files else [],
+        )
+        for event in events
+    ]
     # Stable: at equal times the event that caused a message comes after it.
     return sorted(entries, key=lambda entry: entry.at)
 

@@ -14,18 +14,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.accounts.models import Team
+from servicedesk.accounts.models import Team, User
 from servicedesk.catalog.models import ProductGroup
 from servicedesk.desk.access import desk_agent
-from servicedesk.desk.actions import bulk_apply, phone_ticket
+from servicedesk.desk.actions import bulk_apply
 from servicedesk.desk.forms import BulkForm, PhoneTicketForm, QueueFilterForm, SavedViewForm
 from servicedesk.desk.models import SavedView
 from servicedesk.desk.queues import QUEUES, open_counts_by, queue_counts, queue_tickets
-from servicedesk.portal.access import htmx_target
-from servicedesk.portal.actions import reply_submit
-from servicedesk.portal.forms import add_service_errors
-from servicedesk.tickets.models import Channel, Kind
+from servicedesk.tickets.models import Kind, Ticket
 from servicedesk.tickets.selectors import tickets_visible_to
+from servicedesk.tickets.services.calls import CallTicketIn, ticket_log_call
+from servicedesk.ui import display
+from servicedesk.ui.forms import add_service_errors
+from servicedesk.ui.htmx import htmx_target
 
 PAGE_SIZE = 50
 REFRESH_TARGET = "queue-region"
@@ -56,7 +57,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         "filtered": bool(query),
         "query": query.urlencode(),
         "page": page,
-        "bulk_form": BulkForm(initial={"next": request.get_full_path()}),
+        "bulk_form": BulkForm(initial={"next": request.get_full_path()}, tickets=page.object_list),
         "save_form": SavedViewForm(initial={"queue": queue, "query": query.urlencode()}),
     }
     if htmx_target(request) == REFRESH_TARGET:
@@ -74,10 +75,15 @@ def _back(request: HttpRequest, fallback: str) -> str:
 @login_required
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    """Apply one action (assign, change status, add a note) to the selected tickets."""
+    """Apply one action (assign, change status, add a note) to the selected tickets and say,
+    per ticket, what was done or why it was refused."""
     agent = desk_agent(request)
-    numbers = request.POST.getlist("tickets")
-    form = BulkForm(request.POST, numbers=numbers)
+    tickets = list(
+        tickets_visible_to(agent)
+        .filter(number__in=request.POST.getlist("tickets"))
+        .order_by("number")
+    )
+    form = BulkForm(request.POST, tickets=tickets)
     back = _back(request, reverse("desk:queue", args=["open"]))
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -86,24 +92,35 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect(back)
     data = form.cleaned_data
-    tickets = tickets_visible_to(agent).filter(number__in=data["tickets"]).order_by("number")
+    chosen = set(data["tickets"])
     result = bulk_apply(
-        tickets=tickets,
+        tickets=[ticket for ticket in tickets if ticket.number in chosen],
         agent=agent,
         action=data["action"],
         assignee=data.get("assignee"),
         status=data.get("status") or "",
         note=data.get("note") or "",
+        outcome=data.get("outcome") or "",
+        supplier=data.get("supplier"),
+        supplier_reference=data.get("supplier_reference") or "",
     )
-    if result.done:
-        messages.success(
-            request,
-            _("Done for %(count)d tickets: %(numbers)s.")
-            % {"count": len(result.done), "numbers": ", ".join(result.done)},
-        )
+    done = _bulk_done_text(data)
+    for number in result.done:
+        messages.success(request, f"{number}: {done}")
     for number, reason in result.failed:
-        messages.error(request, f"{number}: {reason}")
+        messages.error(
+            request, _("%(number)s: not changed: %(reason)s") % {"number": number, "reason": reason}
+        )
     return redirect(back)
+
+
+def _bulk_done_text(data: dict[str, Any]) -> str:
+    if data["action"] == "assign":
+        agent = data["assignee"]
+        return _("assigned to %(name)s.") % {"name": agent.get_full_name() or agent.username}
+    if data["action"] == "status":
+        return _("status changed to %(status)s.") % {"status": display.status_label(data["status"])}
+    return _("internal note added.")
 
 
 @login_required
@@ -141,44 +158,50 @@ def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def phone(request: HttpRequest) -> HttpResponse:
-    """Record a phone call: as a new ticket, or as a message on an existing ticket."""
+    """Log a phone call: on an existing ticket, or as a new ticket of the caller."""
     agent = desk_agent(request)
     form = PhoneTicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            number = data["ticket"].strip().upper()
-            if number:
-                ticket = tickets_visible_to(agent).filter(number=number).first()
-                if ticket is None:
-                    raise ValidationError({"ticket": [_("No ticket with this number.")]})
-                reply_submit(
-                    ticket=ticket,
-                    user=agent,
-                    contact=None,
-                    body=data["body"],
-                    files=[],
-                    channel=Channel.PHONE,
-                )
-                messages.success(
-                    request, _("The call was added to %(number)s.") % {"number": number}
-                )
-            else:
-                ticket = phone_ticket(
-                    agent=agent,
-                    contact=data["contact"],
+            ticket = _existing(agent, data["ticket"])
+            new = None
+            if ticket is None:
+                new = CallTicketIn(
+                    title=data["title"],
                     kind=data["kind"] or Kind.INCIDENT,
                     product=data["product"],
-                    title=data["title"],
-                    body=data["body"],
                     impact=data["impact"],
                     urgency=data["urgency"],
                 )
-                messages.success(
-                    request, _("Ticket %(number)s created.") % {"number": ticket.number}
-                )
+            call = ticket_log_call(
+                actor=agent,
+                caller=data["caller"],
+                summary=data["summary"],
+                visibility=data["visibility"],
+                ticket=ticket,
+                new=new,
+            )
         except ValidationError as error:
-            add_service_errors(form, error, {"requester": "contact", "description": "body"})
+            add_service_errors(
+                form, error, {"requester": "caller", "description": "summary", "body": "summary"}
+            )
         else:
-            return redirect("desk:ticket", number=ticket.number)
+            if call.created:
+                text = _("Ticket %(number)s created.")
+            else:
+                text = _("The call was added to %(number)s.")
+            messages.success(request, text % {"number": call.ticket.number})
+            return redirect("desk:ticket", number=call.ticket.number)
     return render(request, "desk/phone.html", {"form": form})
+
+
+def _existing(agent: User, number: str) -> Ticket | None:
+    """Return the ticket a number names (None for no number); refuse an unknown number."""
+    number = number.strip().upper()
+    if not number:
+        return None
+    ticket = tickets_visible_to(agent).filter(number=number).first()
+    if ticket is None:
+        raise ValidationError({"ticket": [_("No ticket with this number.")]})
+    return ticket

@@ -9,17 +9,6 @@ from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import contact_of, tickets_visible_to
 
 
-def htmx_target(request: HttpRequest) -> str | None:
-    """Return the id of the element an HTMX request will update; None for a normal request."""
-    details = getattr(request, "htmx", None)
-    return details.target if details else None
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """Return whether HTMX sent the request (django-htmx's middleware tells)."""
-    return bool(getattr(request, "htmx", False))
-
-
 def portal_contact(request: HttpRequest) -> Contact:
     """Return the contact behind the request's user; PermissionDenied for anyone else."""
     contact = contact_of(request.user)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -55,7 +56,9 @@ class LoginView(auth_views.LoginView):
 def preferences(request: HttpRequest) -> HttpResponse:
     """Choose the language and time zone in which pages, dates and times are shown."""
     user = request.user
-    assert isinstance(user, User)
+    if not isinstance(user, User):
+        # login_required lets only signed-in users in; never save preferences for nobody.
+        raise PermissionDenied
     form = PreferencesForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()

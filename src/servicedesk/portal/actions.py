@@ -8,7 +8,7 @@ from django.db import transaction
 from servicedesk.accounts.models import Contact, User
 from servicedesk.catalog.models import Product
 from servicedesk.tickets import services
-from servicedesk.tickets.models import Channel, Message, Ticket
+from servicedesk.tickets.models import Channel, Ticket
 
 
 @transaction.atomic
@@ -61,36 +61,3 @@ def customer_reply_submit(
             ticket=reply.ticket, upload=upload, actor=user, message=reply.message
         )
     return reply
-
-
-@transaction.atomic
-def reply_submit(
-    *,
-    ticket: Ticket,
-    user: User,
-    contact: Contact | None,
-    body: str,
-    files: Sequence[UploadedFile[bytes]],
-    channel: str = Channel.PORTAL,
-    visibility: str = "public",
-    workaround: bool = False,
-) -> Message:
-    """Add a staff message with its attachments; nothing is kept if a file is refused."""
-    message = services.ticket_add_message(
-        ticket=ticket,
-        body=body,
-        author=user,
-        contact=contact,
-        visibility=visibility,
-        channel=channel,
-        workaround=workaround,
-    )
-    for upload in files:
-        services.attachment_add(
-            ticket=ticket,
-            upload=upload,
-            actor=user,
-            message=message,
-            internal=visibility == "internal",
-        )
-    return message

@@ -6,52 +6,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Contact, Language, User
 from servicedesk.catalog.models import Product
-from servicedesk.portal import display
-from servicedesk.tickets.completeness import FIELDS_BY_KIND, missing_fields
 from servicedesk.tickets import priorities, services
+from servicedesk.tickets.completeness import FIELDS_BY_KIND, missing_fields
 from servicedesk.tickets.models import Kind, Reproducible
+from servicedesk.ui import display
+from servicedesk.ui.forms import MultipleFileField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
-
-PORTAL_KINDS = (Kind.INCIDENT, Kind.QUESTION, Kind.CHANGE_REQUEST, Kind.APPLICATION_SERVICE)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """A file field that accepts several files and cleans to a list of them."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "dropzone-input"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, aliases: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError on the form: on its field, else above the form."""
-    aliases = aliases or {}
-    messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for field, texts in messages.items():
-        name = aliases.get(field or "", field)
-        form.add_error(name if name in form.fields else None, list(texts))
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:

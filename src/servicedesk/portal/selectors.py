@@ -10,7 +10,8 @@ from servicedesk.tickets.models import (
     TicketClock,
     TicketEvent,
 )
-from servicedesk.tickets.selectors import AnyUser, contact_of, events_visible_to, tickets_visible_to
+from servicedesk.tickets.policy import AnyUser
+from servicedesk.tickets.selectors import contact_of, events_visible_to, tickets_visible_to
 
 SCOPES = ("mine", "organisation")
 STATES = ("open", "closed", "all")

@@ -12,18 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.portal import display
-from servicedesk.portal.access import is_htmx, portal_contact, portal_user, visible_ticket
+from servicedesk.portal.access import portal_contact, portal_user, visible_ticket
 from servicedesk.portal.actions import customer_reply_submit, report_submit
-from servicedesk.tickets.completeness import is_required
 from servicedesk.portal.forms import (
-    PORTAL_KINDS,
     CloseForm,
     ConfirmForm,
     ReopenForm,
     ReplyForm,
     ReportForm,
-    add_service_errors,
 )
 from servicedesk.portal.selectors import (
     SCOPES,
@@ -34,7 +30,8 @@ from servicedesk.portal.selectors import (
     promised_clocks,
     sees_organisation,
 )
-from servicedesk.tickets import services, workflow
+from servicedesk.tickets import policy, services, workflow
+from servicedesk.tickets.completeness import is_required
 from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.models import Kind, Status, Ticket
 from servicedesk.tickets.selectors import (
@@ -42,6 +39,9 @@ from servicedesk.tickets.selectors import (
     messages_visible_to,
     products_visible_to,
 )
+from servicedesk.ui import display
+from servicedesk.ui.forms import REPORT_KINDS, add_service_errors
+from servicedesk.ui.htmx import is_htmx
 
 PAGE_SIZE = 25
 
@@ -71,7 +71,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def report_start(request: HttpRequest) -> HttpResponse:
     """Choose what kind of request to report."""
     portal_contact(request)
-    kinds = [(kind, kind.label, display.KIND_HELP[kind]) for kind in PORTAL_KINDS]
+    kinds = [(kind, kind.label, display.KIND_HELP[kind]) for kind in REPORT_KINDS]
     return render(request, "portal/report_start.html", {"kinds": kinds})
 
 
@@ -79,7 +79,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, kind: str) -> HttpResponse:
     """The report form for one kind; an HTMX post returns just the live completeness check."""
     contact = portal_contact(request)
-    if kind not in PORTAL_KINDS:
+    if kind not in REPORT_KINDS:
         raise Http404
     form = ReportForm(
         request.POST or None,
@@ -153,18 +153,23 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpRe
     for attachment in attachments:
         by_message.setdefault(attachment.message_id, []).append(attachment)
     conversation = [(message, by_message.get(message.pk, [])) for message in messages_]
+    history = list(customer_history(request.user, ticket).select_related("actor"))
+    files = display.attachments_by_event(history, attachments)
+    offered = ticket.status == Status.SOLUTION_OFFERED
     context = {
         "ticket": ticket,
         "conversation": conversation,
         "loose_attachments": by_message.get(None, []),
-        "history": customer_history(request.user, ticket).select_related("actor"),
+        "history": [(event, files.get(event.pk)) for event in history],
         "clocks": promised_clocks(ticket),
-        "can_confirm": ticket.status == Status.SOLUTION_OFFERED,
-        "solution": offered_solution(request.user, ticket)
-        if ticket.status == Status.SOLUTION_OFFERED
-        else "",
-        "can_reopen": ticket.status == Status.CLOSED,
-        "can_close": ticket.status not in (Status.CLOSED, Status.SOLUTION_OFFERED),
+        "priority_differs": bool(ticket.requested_priority)
+        and ticket.requested_priority != ticket.priority,
+        "can_confirm": offered and _may_move(request, ticket, Status.CLOSED),
+        "solution": offered_solution(request.user, ticket) if offered else "",
+        "can_reopen": ticket.status == Status.CLOSED
+        and _may_move(request, ticket, Status.REOPENED),
+        # A solution on offer is confirmed or rejected, not closed apart.
+        "can_close": not offered and _may_move(request, ticket, Status.CLOSED),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
@@ -204,10 +209,16 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     return _render_ticket(request, ticket, reply_form=form)
 
 
+def _may_move(request: HttpRequest, ticket: Ticket, target: Status) -> bool:
+    """Return whether the policy lets the customer move the ticket to the status now."""
+    allowed = policy.allows(request.user, policy.Action.TRANSITION, ticket=ticket, to=target)
+    return allowed and workflow.refusal(ticket.status, target, ticket.kind) is None
+
+
 def _move(
     request: HttpRequest, ticket: Ticket, target: Status, note: str, form_name: str, form: Any
 ) -> HttpResponse:
-    if not workflow.customer_may_move_to(ticket.status, target):
+    if not _may_move(request, ticket, target):
         status = ticket.get_status_display().lower()
         form.add_error(
             None, _("This is not possible while the ticket is %(status)s.") % {"status": status}

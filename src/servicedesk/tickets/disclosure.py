@@ -28,6 +28,7 @@ INTERNAL_ACTIONS = frozenset(
         A.NOTE_ADDED,
         A.ASSIGNED,
         A.ATTACHMENT_INTERNAL,
+        A.CALL_LOGGED,  # who called; a shared call's summary is a message they read
         A.NOTIFIED_STAFF,
         A.SLA_WARNING,
         A.SLA_BREACHED,

@@ -17,6 +17,7 @@ priority), `conversation` (replies and notes), `transitions` (status), `links`,
 """
 
 from servicedesk.tickets.services.attachments import attachment_add
+from servicedesk.tickets.services.calls import CallTicketIn, LoggedCall, ticket_log_call
 from servicedesk.tickets.services.changes import (
     ticket_assign,
     ticket_change_priority,
@@ -35,7 +36,9 @@ from servicedesk.tickets.services.transitions import reopen_by_reply_allowed, ti
 
 __all__ = [
     "DESCRIPTION_FIELDS",
+    "CallTicketIn",
     "CustomerReply",
+    "LoggedCall",
     "ReplyOutcome",
     "attachment_add",
     "contract_for",
@@ -47,6 +50,7 @@ __all__ = [
     "ticket_create",
     "ticket_customer_reply",
     "ticket_link",
+    "ticket_log_call",
     "ticket_transition",
     "ticket_update",
 ]

@@ -6,7 +6,7 @@ in English. Here they get words in the reader's language.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from servicedesk.accounts.models import SupportLine
-from servicedesk.tickets.models import Kind, LinkKind, Status, Ticket, TicketEvent
+from servicedesk.tickets.models import (
+    Attachment,
+    EventAction,
+    Kind,
+    LinkKind,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 
 PRIORITY_LABELS: dict[str, Promise] = {
     "p1": gettext_lazy("P1 Critical"),
@@ -130,11 +138,35 @@ def _link_label(kind: str) -> str:
     return str(LinkKind(kind).label) if kind in LinkKind.values else kind
 
 
+def kind_label(value: str) -> str:
+    """Return the kind's name; the stored value itself if it is not a known kind."""
+    return str(Kind(value).label) if value in Kind.values else value
+
+
 def _field_label(field: str) -> str:
     try:
         return str(getattr(Ticket._meta.get_field(field), "verbose_name", field))
     except FieldDoesNotExist:
         return field.replace("_", " ")
+
+
+# Fields whose change the history spells out, old and new value; the long description
+# fields only say that they changed.
+SPELLED_OUT = frozenset({"title", "kind", "product", "contract"})
+
+
+def _update(event: TicketEvent) -> str:
+    field = _field_label(event.field).capitalize()
+    if event.field not in SPELLED_OUT:
+        return _("%(field)s changed") % {"field": field}
+    old, new = event.old_value, event.new_value
+    if event.field == "kind":
+        old, new = kind_label(old), kind_label(new)
+    return _("%(field)s changed from %(old)s to %(new)s") % {
+        "field": field,
+        "old": old or "-",
+        "new": new or "-",
+    }
 
 
 def _assignment(event: TicketEvent, names: Mapping[str, str]) -> str:
@@ -144,7 +176,8 @@ def _assignment(event: TicketEvent, names: Mapping[str, str]) -> str:
             return _("Assigned to %(name)s") % {"name": name}
         return _("Unassigned")
     if event.field == "team":
-        return _("Team set to %(team)s") % {"team": event.new_value}
+        team = names.get(f"team:{event.new_value}", event.new_value)
+        return _("Team set to %(team)s") % {"team": team}
     if event.field == "support_line":
         line = int(event.new_value) if event.new_value.isdigit() else 0
         label = SupportLine(line).label if line in SupportLine.values else event.new_value
@@ -155,7 +188,8 @@ def _assignment(event: TicketEvent, names: Mapping[str, str]) -> str:
 def describe_event(event: TicketEvent, names: Mapping[str, str] | None = None) -> str:
     """Return one line saying what an event of the history did, in the active language.
 
-    `names` maps user names (as events store them) to people's names, when known."""
+    `names` maps the agents and teams assignment events name (by id) to their names, when
+    known: {"12": "Sanne de Vries", "team:3": "Finance support"}."""
     match event.action:
         case "created":
             return _("Ticket created")
@@ -172,7 +206,7 @@ def describe_event(event: TicketEvent, names: Mapping[str, str] | None = None) -
         case "assigned":
             return _assignment(event, names or {})
         case "updated":
-            return _("%(field)s changed") % {"field": _field_label(event.field).capitalize()}
+            return _update(event)
         case "linked":
             return _("Linked: %(kind)s %(number)s") % {
                 "kind": _link_label(event.field).lower(),
@@ -194,4 +228,30 @@ def describe_event(event: TicketEvent, names: Mapping[str, str] | None = None) -
             return _("Customer replied")
         case "note_added":
             return _("Internal note added")
+        case "call_logged":
+            return _("Phone call from %(name)s") % {"name": event.note or "-"}
+    if event.action in EventAction.values:
+        return str(EventAction(event.action).label)
     return event.action.replace("_", " ").capitalize()
+
+
+ATTACHMENT_ACTIONS = frozenset({"attachment_added", "attachment_internal"})
+
+
+def attachments_by_event(
+    events: Iterable[TicketEvent], attachments: Iterable[Attachment]
+) -> dict[int, Attachment]:
+    """Return {event id: attachment} for the "attachment added" lines of a history.
+
+    An event names the file it added; each goes with the first file of that name not
+    taken by an earlier event, so a history line can link to the file it is about.
+    """
+    waiting: dict[str, list[Attachment]] = {}
+    for attachment in attachments:
+        waiting.setdefault(attachment.filename, []).append(attachment)
+    found = {}
+    for event in events:
+        files = waiting.get(event.new_value) if event.action in ATTACHMENT_ACTIONS else None
+        if files:
+            found[event.pk] = files.pop(0)
+    return found

@@ -1,0 +1,1 @@
+"""Date formats of the web UI per language (`FORMAT_MODULE_PATH`)."""
