@@ -5,11 +5,13 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
 from servicedesk.accounts.models import Contact
+from servicedesk.api.ids import IdRelatedField
 from servicedesk.api.permissions import ReadOrManage
 from servicedesk.tickets.selectors import contacts_visible_to
 
 
 class ContactSerializer(serializers.ModelSerializer[Contact]):
+    serializer_related_field = IdRelatedField
     class Meta:
         model = Contact
         fields = [

@@ -5,12 +5,14 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from servicedesk.api.ids import IdRelatedField
 from servicedesk.api.permissions import ReadOrManage
 from servicedesk.contracts.models import Contract, scheme_mismatch
 from servicedesk.tickets.selectors import contracts_visible_to
 
 
 class ContractSerializer(serializers.ModelSerializer[Contract]):
+    serializer_related_field = IdRelatedField
     class Meta:
         model = Contract
         fields = [

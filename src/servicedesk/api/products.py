@@ -3,12 +3,14 @@
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from servicedesk.api.ids import IdRelatedField
 from servicedesk.api.permissions import ReadOrManage
 from servicedesk.catalog.models import Product
 from servicedesk.tickets.selectors import products_visible_to
 
 
 class ProductSerializer(serializers.ModelSerializer[Product]):
+    serializer_related_field = IdRelatedField
     group_name = serializers.CharField(source="group.name", read_only=True)
 
     class Meta:

@@ -3,10 +3,13 @@
 from typing import Any
 
 from django.conf import settings
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import SimpleRouter
 
 from servicedesk.api.contacts import ContactViewSet
@@ -28,8 +31,18 @@ router.register("contracts", ContractViewSet, basename="contract")
 DOCS_CSP: dict[str, Any] = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 docs_view = csp_override(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="openapi"))
 
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Answer a path that names no endpoint (contacts/1.5, tickets/%00) in JSON, as the API does."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+
+
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", docs_view, name="api-docs"),
     path("", include(router.urls)),
+    # Last: what no route above matches would otherwise get the web UI's HTML page.
+    re_path(r"", not_found),
 ]

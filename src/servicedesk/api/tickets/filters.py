@@ -4,6 +4,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from servicedesk.api.ids import IdFilter
 from servicedesk.tickets.models import (
     Kind,
     Status,
@@ -15,9 +16,9 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
     priority = django_filters.CharFilter()
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
-    product = django_filters.NumberFilter(field_name="product_id")
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    organisation = IdFilter(field_name="organisation_id")
+    product = IdFilter(field_name="product_id")
+    assignee = IdFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
     q = django_filters.CharFilter(method="search", max_length=200)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from servicedesk.accounts.models import Contact, Supplier, Team, User
+from servicedesk.api.ids import IdRelatedField
 from servicedesk.catalog.models import Product
 from servicedesk.tickets import services, workflow
 from servicedesk.tickets import sla as ticket_sla
@@ -265,9 +266,7 @@ class EventSerializer(serializers.ModelSerializer[TicketEvent]):
 class TicketDetailsIn(serializers.Serializer[Any]):
     """What a ticket is about: its product, impact and urgency and its structured description."""
 
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, allow_null=True
-    )
+    product = IdRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
     impact = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
     urgency = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
@@ -282,7 +281,7 @@ class TicketDetailsIn(serializers.Serializer[Any]):
 
 
 class TicketCreateIn(TicketDetailsIn):
-    requester = serializers.PrimaryKeyRelatedField(
+    requester = IdRelatedField(
         queryset=Contact.objects.select_related("organisation"),
         required=False,
         help_text="The reporting contact; staff must give it, contacts report as themselves.",
@@ -298,10 +297,8 @@ class TicketUpdateIn(TicketDetailsIn):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     priority = serializers.CharField(max_length=20, required=False)
     priority_justification = serializers.CharField(required=False, allow_blank=True)
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    assignee = IdRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    team = IdRelatedField(queryset=Team.objects.all(), required=False)
     support_line = serializers.ChoiceField(choices=[1, 2, 3], required=False)
 
 
@@ -320,9 +317,7 @@ class StatusIn(serializers.Serializer[Any]):
         allow_blank=True,
         help_text="How a closed ticket ended; without a note its standard text is used.",
     )
-    supplier = serializers.PrimaryKeyRelatedField(
-        queryset=Supplier.objects.all(), required=False, allow_null=True
-    )
+    supplier = IdRelatedField(queryset=Supplier.objects.all(), required=False, allow_null=True)
     supplier_reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.accounts.models import User
+from servicedesk.api.parsers import BoundedJSONParser
 from servicedesk.api.permissions import StaffOnly
 from servicedesk.api.tickets.filters import TicketFilter
 from servicedesk.api.tickets.serializers import (
@@ -56,7 +57,7 @@ class TicketViewSet(
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z0-9_-]+"
     filterset_class = TicketFilter
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self) -> QuerySet[Ticket]:
         return (
@@ -82,7 +83,9 @@ class TicketViewSet(
 
     def _user(self) -> User:
         user = self.request.user
-        assert isinstance(user, User)
+        if not isinstance(user, User):
+            # The permission classes let no one else in; never act for nobody, even so.
+            raise NotAuthenticated
         return user
 
     @extend_schema(request=TicketCreateIn, responses={201: TicketSerializer})
@@ -167,7 +170,13 @@ class TicketViewSet(
 
     @extend_schema(methods=["GET"], responses={200: MessageSerializer(many=True)})
     @extend_schema(methods=["POST"], request=MessageIn, responses={201: MessagePostOut})
-    @action(detail=True, methods=["get", "post"], url_path="messages")
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="messages",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def messages(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         if request.method == "GET":
@@ -212,6 +221,8 @@ class TicketViewSet(
         methods=["get", "post"],
         url_path="attachments",
         parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+        filter_backends=[],
     )
     def attachments(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
@@ -245,7 +256,9 @@ class TicketViewSet(
         return attachment_response(request.user, self.get_object(), int(attachment_id))
 
     @extend_schema(responses={200: SlaExplanationSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="sla")
+    @action(
+        detail=True, methods=["get"], url_path="sla", pagination_class=None, filter_backends=[]
+    )
     def sla(self, request: Request, number: str) -> Response:
         """Each SLA target of the ticket now, with the explanation of its due time."""
         ticket = self.get_object()
@@ -260,7 +273,9 @@ class TicketViewSet(
         return Response(rows)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="events")
+    @action(
+        detail=True, methods=["get"], url_path="events", pagination_class=None, filter_backends=[]
+    )
     def events(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         events = selectors.events_visible_to(request.user, ticket).select_related("actor")
