@@ -126,5 +126,7 @@ def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
     """Create a ticket through the service, as every channel does; its report is complete
     unless the test says otherwise (`details`)."""
     kwargs.setdefault("title", "Invoices do not print")
-    kwargs["details"] = complete_details(kwargs.get("kind", "incident"), **kwargs.get("details", {}))
+    kwargs["details"] = complete_details(
+        kwargs.get("kind", "incident"), **kwargs.get("details", {})
+    )
     return services.ticket_create(requester=requester or ContactFactory(), **kwargs)

@@ -4,12 +4,19 @@ import json
 import logging
 import subprocess
 import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.test import Client
+
+import servicedesk
+
+# The code under test, for the subprocesses: without it `python -m servicedesk` imports the
+# package the virtualenv was installed from, which in a second checkout is not this one.
+CODE = str(Path(servicedesk.__file__).resolve().parents[1])
 
 
 @pytest.mark.django_db
@@ -53,6 +60,7 @@ def test_it_passes_the_deployment_checks_with_production_settings(tmp_path) -> N
         "SERVICEDESK_DATA_DIR": str(tmp_path),
         "DEBUG": "false",
         "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": CODE,
     }
     result = subprocess.run(
         [sys.executable, "-m", "servicedesk", "check", "--deploy", "--fail-level", "WARNING"],
@@ -67,7 +75,12 @@ def test_it_passes_the_deployment_checks_with_production_settings(tmp_path) -> N
 
 
 def test_it_refuses_a_bad_boolean_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    env = {"DEBUG": "maybe", "SERVICEDESK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "DEBUG": "maybe",
+        "SERVICEDESK_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": CODE,
+    }
     result = subprocess.run(
         [sys.executable, "-m", "servicedesk", "check"],
         env=env,
