@@ -36,7 +36,7 @@ NONE = {"notification": 0, "mail": 0}  # nothing requeued
 
 def waiting(desk: Desk) -> Ticket:
     """A ticket waiting on the customer since T0, unassigned, made as requests make it:
-    the requester's confirmation is queued (and sent) on commit."""
+    the requester's confirmation and the lead's question are queued (and sent) on commit."""
     with at(T0), committed():
         ticket = services.ticket_create(
             requester=desk.requester, title="Invoices do not print", details=complete_details()
@@ -121,9 +121,14 @@ def test_it_sends_a_notification_once_however_often_it_is_delivered(
     ticket = reminded(desk, run_tick)
     ids = list(Notification.objects.filter(ticket=ticket).values_list("pk", flat=True))
     mails = list(OutboundMail.objects.filter(ticket=ticket).values_list("pk", flat=True))
-    sent = [OutboundKind.TICKET_CREATED, "notification", OutboundKind.REMINDER]
+    sent = [
+        OutboundKind.TICKET_CREATED,
+        OutboundKind.STATUS_CHANGED,  # the question
+        "notification",
+        OutboundKind.REMINDER,
+    ]
     assert kinds_of(mailoutbox) == sent
-    assert len(ids) == len(mails) == 2  # reminder and alert; confirmation and reminder
+    assert (len(ids), len(mails)) == (2, 3)  # reminder, alert; confirmation, question, reminder
     assert notifications_deliver(ids) == 0
     assert notifications_deliver(ids, worker="other") == 0
     assert outbound.mail_deliver(mails) == 0
@@ -157,12 +162,12 @@ def test_it_requeues_a_notification_whose_task_was_lost(
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     with at(T0 + 7 * DAY + REQUEUE_AFTER):
         report = run_tick()
-        assert report.requeued == {"notification": 1, "mail": 2}  # alert; confirmation, reminder
+        # The alert; the confirmation, the question and the reminder.
+        assert report.requeued == {"notification": 1, "mail": 3}
         report = run_tick()
         assert report.requeued == NONE
-    assert sorted(kinds_of(mailoutbox)) == sorted(
-        [OutboundKind.TICKET_CREATED, OutboundKind.REMINDER, "notification"]
-    )
+    told = [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED, OutboundKind.REMINDER]
+    assert sorted(kinds_of(mailoutbox)) == sorted([*told, "notification"])
 
 
 def test_it_retries_after_a_worker_died_holding_the_claim(
@@ -175,15 +180,15 @@ def test_it_retries_after_a_worker_died_holding_the_claim(
     alert = Notification.objects.filter(ticket=ticket, rule=Rule.UNASSIGNED_ALERT)
     assert alert.update(**claim) == 1
     mails = OutboundMail.objects.filter(ticket=ticket)
-    assert mails.update(**claim) == 2  # the confirmation and the reminder
+    assert mails.update(**claim) == 3  # the confirmation, the question and the reminder
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     with at(crashed + REQUEUE_AFTER):
         report = run_tick()
         assert report.requeued == NONE  # the claims still hold
     with at(crashed + LEASE):
         report = run_tick()
-        assert report.requeued == {"notification": 1, "mail": 2}
-    assert len(mailoutbox) == 3
+        assert report.requeued == {"notification": 1, "mail": 3}
+    assert len(mailoutbox) == 4
     assert (alert.get().attempts, alert.get().sent_at) == (2, crashed + LEASE)
     assert set(mails.values_list("attempts", flat=True)) == {2}
     assert not mails.filter(sent_at__isnull=True).exists()

@@ -23,7 +23,8 @@ T0 = local(2026, 6, 1, 10, 0)
 
 def waiting_tickets(count: int) -> list[Ticket]:
     """Tickets waiting on the customer since T0, assigned (so only reminders are due); made
-    as requests make them, so each requester's confirmation is sent on commit."""
+    as requests make them, so each requester's confirmation and the desk's question are
+    sent on commit."""
     tickets = []
     with at(T0), committed():
         for _ in range(count):
@@ -71,7 +72,7 @@ def test_it_works_through_more_due_actions_than_a_batch(
     run_tick: Tick, mailoutbox: list[Any]
 ) -> None:
     waiting_tickets(7)
-    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED] * 7
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED] * 7
     mailoutbox.clear()
     with at(T0 + 7 * DAY):
         assert run_tick(batch_size=3).actions == 7

@@ -39,7 +39,7 @@ def test_it_ticks_once_and_stops(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         waiting(desk)
-    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED]
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED]
     mailoutbox.clear()
     out = StringIO()
     with at(T0 + 7 * DAY), django_capture_on_commit_callbacks(execute=True):
@@ -64,16 +64,18 @@ def test_it_sends_through_the_database_queue(
     desk: Desk, mailoutbox: list[Any], settings: Settings, signal_handlers: None
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    waiting(desk)  # committed: the confirmation waits in the queue (no worker ran yet)
-    assert DBTaskResult.objects.count() == 1
+    waiting(desk)  # committed: the confirmation and the question wait in the queue
+    assert DBTaskResult.objects.count() == 2
     with at(T0 + 7 * DAY):
         call_command("worker", "--once", stdout=StringIO(), verbosity=0)
-    # The tick queued the reminder and, its first task long due, the confirmation again:
-    # the queue's tasks ran, and each mail went out once.
-    assert sorted(kinds_of(mailoutbox)) == [OutboundKind.REMINDER, OutboundKind.TICKET_CREATED]
-    assert [m.to for m in mailoutbox] == [[desk.requester.email]] * 2
+    # The tick queued the reminder and, their first tasks long due, the confirmation and
+    # the question again (one task): the queue's tasks ran, and each mail went out once.
+    assert sorted(kinds_of(mailoutbox)) == sorted(
+        [OutboundKind.REMINDER, OutboundKind.STATUS_CHANGED, OutboundKind.TICKET_CREATED]
+    )
+    assert [m.to for m in mailoutbox] == [[desk.requester.email]] * 3
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
     (notification,) = Notification.objects.all()
     assert notification.sent_at == T0 + 7 * DAY
     assert not OutboundMail.objects.filter(sent_at__isnull=True).exists()
