@@ -5,7 +5,9 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any
 
+from servicedesk.mail.models import OutboundMail
 from servicedesk.mail.parse import ParsedMail, parse_message
 
 LOCAL_CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -52,3 +54,9 @@ def compose(
 
 def message_id_of(raw: bytes) -> str:
     return parse_message(raw).message_id
+
+
+def kinds_of(mails: Sequence[Any]) -> list[str]:
+    """Return the kind of each sent mail (its stored `OutboundMail`), in sending order."""
+    kinds = dict(OutboundMail.objects.values_list("message_id", "kind"))
+    return [str(kinds[mail.extra_headers["Message-ID"].strip("<>")]) for mail in mails]

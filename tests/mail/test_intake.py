@@ -11,7 +11,7 @@ from pytest_django.fixtures import Settings
 from servicedesk.accounts.models import Contact, Language, Organisation
 from servicedesk.contracts.models import Reporters
 from servicedesk.mail.intake import mail_reprocess
-from servicedesk.mail.models import InboundMail, InboundStatus, Mailbox, OutboundMail
+from servicedesk.mail.models import InboundMail, InboundStatus, Mailbox, OutboundKind, OutboundMail
 from servicedesk.tickets.models import Attachment, Channel, Status, Ticket, Visibility
 from tests.factories import (
     ContactFactory,
@@ -21,7 +21,7 @@ from tests.factories import (
     TeamFactory,
 )
 from tests.mail.conftest import Ingest
-from tests.mail.helpers import compose, message_id_of
+from tests.mail.helpers import compose, kinds_of, message_id_of
 
 
 def sent_to(mailoutbox: list[Any], address: str) -> list[Any]:
@@ -44,7 +44,12 @@ def test_it_creates_a_ticket_from_a_known_contact(
     assert "printen de facturen niet meer" in ticket.description
     assert ticket.priority == "normal"  # the default of the desk's scheme (002: Normaal)
     assert inbound.reason == f"new ticket {ticket.number}"
-    (confirmation,) = mailoutbox
+    # The confirmation, then the completeness check's question: a mailed incident has only
+    # a description.
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED]
+    confirmation, question = mailoutbox
+    assert ticket.status == Status.WAITING_ON_CUSTOMER
+    assert question.to == ["Jan@Klant.example"]
     assert confirmation.to == ["Jan@Klant.example"]
     assert confirmation.subject == f"[{ticket.number}] Facturen printen niet"
     assert ticket.number in confirmation.body
@@ -73,7 +78,8 @@ def test_it_makes_a_contact_for_a_new_sender_of_a_known_domain(
     assert contact.language == Language.DUTCH
     assert contact.user is None
     assert inbound.ticket is not None and inbound.ticket.requester == contact
-    (confirmation,) = mailoutbox
+    confirmation, _question = mailoutbox
+    assert kinds_of([confirmation]) == [OutboundKind.TICKET_CREATED]
     assert "Beste Piet de Vries" in confirmation.body  # Dutch, like the organisation
 
 
@@ -197,7 +203,8 @@ def test_it_takes_a_message_once_whatever_the_route(
     assert Ticket.objects.count() == 1
     assert first.ticket is not None and first.ticket.messages.count() == 0
     assert InboundMail.objects.count() == 2  # both copies are kept
-    assert len(mailoutbox) == 1
+    # What the first copy caused (confirmation, completeness question), nothing more.
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED]
 
 
 def test_it_takes_a_message_without_message_id_once(ingest: Ingest, jan: Contact) -> None:
@@ -243,7 +250,7 @@ def test_it_links_an_auto_reply_to_its_ticket_without_adding_it(
 ) -> None:
     ticket = ingest(compose()).ticket
     assert ticket is not None
-    ours = OutboundMail.objects.get(ticket=ticket)
+    ours = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.TICKET_CREATED)
     mailoutbox.clear()
 
     inbound = ingest(
@@ -264,7 +271,7 @@ def test_it_notes_a_bounce_of_our_mail_on_the_ticket(
 ) -> None:
     ticket = ingest(compose()).ticket
     assert ticket is not None
-    ours = OutboundMail.objects.get(ticket=ticket)
+    ours = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.TICKET_CREATED)
     mailoutbox.clear()
     bounce = (
         "From: Mail Delivery System <MAILER-DAEMON@mx.desk.example>\r\n"

@@ -7,13 +7,13 @@ import time_machine
 from django.utils import timezone
 
 from servicedesk.accounts.models import Contact, Organisation
-from servicedesk.mail.models import InboundStatus, OutboundMail
+from servicedesk.mail.models import InboundStatus, OutboundKind, OutboundMail
 from servicedesk.mail.outbound import reply_address
 from servicedesk.tickets import services
 from servicedesk.tickets.models import LinkKind, Status, Ticket, TicketLink, Visibility
 from tests.factories import ContactFactory, ContractFactory, StaffFactory
 from tests.mail.conftest import Ingest
-from tests.mail.helpers import compose
+from tests.mail.helpers import compose, kinds_of
 
 REPLY = (
     "Het werkt weer, dank u!\n"
@@ -27,7 +27,8 @@ REPLY = (
 def new_ticket(ingest: Ingest, **kwargs: Any) -> tuple[Ticket, OutboundMail]:
     inbound = ingest(compose(**kwargs))
     assert inbound.ticket is not None, inbound.reason
-    return inbound.ticket, OutboundMail.objects.get(ticket=inbound.ticket, kind="ticket_created")
+    confirmation = OutboundMail.objects.get(ticket=inbound.ticket, kind=OutboundKind.TICKET_CREATED)
+    return inbound.ticket, confirmation
 
 
 def test_it_threads_a_reply_to_our_mail_by_in_reply_to(
@@ -77,9 +78,11 @@ def test_it_threads_by_references_when_in_reply_to_is_someone_elses(
     assert inbound.ticket == ticket
 
 
-def test_it_threads_a_colleague_replying_to_the_original_mail(
+def test_it_opens_a_request_of_their_own_for_a_colleague_who_may_not_see_the_ticket(
     ingest: Ingest, jan: Contact, klant: Organisation
 ) -> None:
+    # Piet was in copy of Jan's mail; he is neither the requester, the CPC nor a key user,
+    # so by the policy he may not see Jan's ticket: his mail becomes his own request.
     ticket, _ = new_ticket(ingest, message_id="original@klant.example")
 
     inbound = ingest(
@@ -90,10 +93,30 @@ def test_it_threads_a_colleague_replying_to_the_original_mail(
         )
     )
 
+    assert inbound.ticket is not None
+    assert inbound.ticket != ticket
+    assert inbound.ticket.requester.email == "piet@klant.example"
+    assert not ticket.messages.filter(body__contains="Bij mij ook").exists()
+
+
+def test_it_threads_the_cpc_replying_to_a_colleagues_original_mail(
+    ingest: Ingest, jan: Contact, klant: Organisation
+) -> None:
+    ticket, _ = new_ticket(ingest, message_id="original@klant.example")
+    ContactFactory(organisation=klant, email="cpc@klant.example", is_cpc=True, user=None)
+
+    inbound = ingest(
+        compose(
+            sender="Chef <cpc@klant.example>",
+            body="Graag snel.",
+            headers={"In-Reply-To": "<original@klant.example>"},
+        )
+    )
+
     assert inbound.ticket == ticket
     assert inbound.ticket_message is not None
     assert inbound.ticket_message.author_contact is not None
-    assert inbound.ticket_message.author_contact.email == "piet@klant.example"
+    assert inbound.ticket_message.author_contact.email == "cpc@klant.example"
 
 
 def test_it_does_not_let_an_outsider_join_by_message_id(
@@ -243,7 +266,9 @@ def test_it_opens_a_linked_ticket_for_a_reply_long_after_closing(
         source=inbound.ticket, target=ticket, kind=LinkKind.SPLIT_FROM
     ).exists()
     assert inbound.reason.endswith(f"as new ticket {inbound.ticket.number}")
-    (confirmation_of_new,) = mailoutbox
+    # Its confirmation, then the completeness check's question (it has only a description).
+    assert kinds_of(mailoutbox) == [OutboundKind.TICKET_CREATED, OutboundKind.STATUS_CHANGED]
+    confirmation_of_new, _question = mailoutbox
     assert inbound.ticket.number in confirmation_of_new.subject
 
 

@@ -27,7 +27,14 @@ from pytest_django.fixtures import Settings
 from servicedesk.accounts.models import Contact
 from servicedesk.mail.imap import mailbox_poll
 from servicedesk.mail.lmtp import IntakeController
-from servicedesk.mail.models import InboundMail, InboundStatus, Mailbox, Security
+from servicedesk.mail.models import (
+    InboundMail,
+    InboundStatus,
+    Mailbox,
+    OutboundKind,
+    OutboundMail,
+    Security,
+)
 from servicedesk.tickets.models import Ticket
 from tests.mail.conftest import Ingest
 from tests.mail.helpers import compose
@@ -64,10 +71,14 @@ def test_it_sends_the_confirmation_over_smtp_and_threads_the_answer(
     ticket = ingest(compose(message_id="question@klant.example")).ticket
     assert ticket is not None
 
-    (raw,) = smtp_sink.messages
-    (envelope,) = smtp_sink.captured.envelopes
-    assert envelope.rcpt_tos == ["Jan@Klant.example"]
+    # The confirmation, then the completeness check's question (a mailed incident has only
+    # a description).
+    raw, _question = smtp_sink.messages
+    envelopes = smtp_sink.captured.envelopes
+    assert [envelope.rcpt_tos for envelope in envelopes] == [["Jan@Klant.example"]] * 2
     sent = parse(raw)
+    confirmation = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.TICKET_CREATED)
+    assert sent["Message-ID"] == f"<{confirmation.message_id}>"
     assert sent["In-Reply-To"] == "<question@klant.example>"
     assert sent["Auto-Submitted"] == "auto-generated"
     text = sent.get_body(("plain",))
@@ -88,7 +99,7 @@ def test_it_sends_the_confirmation_over_smtp_and_threads_the_answer(
     assert inbound.ticket == ticket
     assert inbound.ticket_message is not None
     assert inbound.ticket_message.body == "Nog een vraag."
-    assert len(smtp_sink.messages) == 1  # a reply is not confirmed
+    assert len(smtp_sink.messages) == 2  # a reply is not confirmed
 
 
 def test_it_keeps_mail_the_server_did_not_take_for_a_retry(
@@ -104,8 +115,10 @@ def test_it_keeps_mail_the_server_did_not_take_for_a_retry(
     inbound = ingest(compose())
 
     assert inbound.status == InboundStatus.PROCESSED
-    (row,) = inbound.ticket.outbound_mails.all()  # type: ignore[union-attr]
-    assert row.sent_at is None and row.attempts == 1 and row.last_error
+    rows = inbound.ticket.outbound_mails.all()  # type: ignore[union-attr]
+    assert len(rows) == 2  # the confirmation and the completeness check's question
+    for row in rows:
+        assert row.sent_at is None and row.attempts == 1 and row.last_error
 
 
 # LMTP

@@ -242,7 +242,7 @@ def test_it_takes_the_earliest_of_the_contracts_that_cover_the_product(
     contact: Contact, product: Product
 ) -> None:
     org = contact.organisation
-    ContractFactory(organisation=org, name="Z earliest", starts_on=LONG_AGO)  # another product
+    ContractFactory(organisation=org, name="Z earliest", starts_on=LONG_AGO)  # covers nothing
     later = ContractFactory(organisation=org, name="A later", starts_on=datetime.date(2024, 1, 1))
     earlier = ContractFactory(organisation=org, name="Y", starts_on=datetime.date(2021, 1, 1))
     later.products.add(product)

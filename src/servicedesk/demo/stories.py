@@ -170,6 +170,10 @@ class Story:
             details["recent_changes"] = rng.choice(RECENT_CHANGES.get(lang) or RECENT_CHANGES["en"])
             impact = [Level.LOW, Level.MEDIUM, Level.HIGH][pick]
             urgency = rng.choice([Level.HIGH, Level.MEDIUM, Level.LOW])
+        elif self.plan.kind in (Kind.CHANGE_REQUEST, Kind.APPLICATION_SERVICE):
+            # What the completeness check asks of these kinds (seed 003).
+            details["administration"] = f"{self.customer.organisation.name} (01)"
+            details["business_impact"] = (IMPACT.get(lang) or IMPACT["en"])[rng.randrange(3)]
         codes = self.customer.scheme.codes()
         requested = ""
         if self.plan.special == "outage":

@@ -77,15 +77,13 @@ from servicedesk.mail.routing import (
 from servicedesk.mail.senders import (
     Sender,
     contact_create,
-    contact_may_see,
-    in_organisation,
     reporter_names,
     sender_identify,
     usable_address,
 )
 from servicedesk.mail.texts import NO_SUBJECT, language_or_default
 from servicedesk.mail.threading import clean_subject
-from servicedesk.tickets import services
+from servicedesk.tickets import policy, services
 from servicedesk.tickets.models import Channel, Message, Ticket, Visibility
 
 logger = logging.getLogger(__name__)
@@ -366,15 +364,12 @@ class _Pipeline:
         return None
 
     def _may_join(self, candidate: Candidate, sender: Sender) -> bool:
-        ticket = candidate.ticket
-        if candidate.by == "subject":
-            # Anyone can type a number: only someone who may see the ticket joins it.
-            return sender.contact is not None and contact_may_see(sender.contact, ticket)
-        if sender.contact is not None and not sender.contact.active:
-            return False
-        if not in_organisation(sender, ticket.organisation_id):
-            return False
-        return sender.contact is not None or config.unknown_senders() == "create"
+        """Return whether the sender's mail joins the ticket: only someone who may see it,
+        by the policy's rule, whatever the route (a number anyone can type, a Message-ID a
+        colleague in copy received); anyone else's mail opens a request of their own."""
+        return sender.contact is not None and policy.contact_may_see(
+            sender.contact, candidate.ticket
+        )
 
     # Replies
 

@@ -4,8 +4,6 @@
   (case-insensitively), and the organisation: the contact's, else the one whose
   `email_domains` hold the address's domain (a subdomain counts: mail.klant.nl is klant.nl);
 - `contact_create(...)` makes the contact for a new sender (when the policy allows);
-- `contact_may_see(contact, ticket)` is the rule of `selectors.tickets_visible_to` for a
-  contact, also for contacts without a login;
 - `reporter_names(...)` names who may report under a contract that restricts it (000).
 """
 
@@ -18,7 +16,6 @@ from django.db.models import Q
 
 from servicedesk.accounts.models import Contact, Organisation
 from servicedesk.catalog.models import Product
-from servicedesk.tickets.models import Ticket
 
 MAX_REPORTER_NAMES = 5
 
@@ -78,13 +75,6 @@ def organisation_for_domain(domain: str) -> Organisation | None:
     return None
 
 
-def in_organisation(sender: Sender, organisation_id: int) -> bool:
-    """Return whether the sender belongs to the organisation (as contact or by domain)."""
-    if sender.contact is not None:
-        return sender.contact.organisation_id == organisation_id
-    return sender.organisation is not None and sender.organisation.pk == organisation_id
-
-
 def sender_identify(address: str, name: str) -> Sender:
     """Return the contact and organisation behind a sender address."""
     contact = (
@@ -114,23 +104,6 @@ def contact_create(*, email: str, name: str, organisation: Organisation) -> Cont
         if existing is None:
             raise
         return existing
-
-
-def contact_may_see(contact: Contact, ticket: Ticket) -> bool:
-    """Return whether the contact may see the ticket: their own, or the organisation's as
-    its central point of contact, or its tickets about their products as a key user."""
-    if not contact.active:
-        return False
-    if contact.pk == ticket.requester_id:
-        return True
-    if contact.organisation_id != ticket.organisation_id:
-        return False
-    if contact.is_cpc:
-        return True
-    return (
-        ticket.product_id is not None
-        and contact.key_user_products.filter(pk=ticket.product_id).exists()
-    )
 
 
 def reporter_names(*, organisation: Organisation, product: Product | None) -> list[str]:

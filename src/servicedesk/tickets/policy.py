@@ -186,7 +186,7 @@ def refusal(
     command run by an operator): it may do anything the workflow allows. `fields` are the
     fields of an update; `to` the status of a transition.
     """
-    if actor is None:
+    if actor is None or is_system_account(actor):
         return None
     if not actor.is_authenticated or not actor.is_active:
         return Refusal({"actor": [_("Sign in first.")]})

@@ -62,6 +62,8 @@ def ticket_add_message(
         policy.Action.NOTE if visibility == Visibility.INTERNAL else policy.Action.REPLY,
         ticket=ticket,
     )
+    if contact is not None and visibility == Visibility.INTERNAL:
+        raise policy.Refusal({"visibility": [_("Only staff can write internal notes.")]})
     if contact is not None and not policy.contact_may_see(contact, ticket):
         raise policy.Refusal({"contact": [_("This person may not write on this ticket.")]})
     message = Message.objects.create(
