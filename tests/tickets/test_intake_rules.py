@@ -137,7 +137,9 @@ def test_it_derives_the_requested_priority_from_impact_and_urgency(
     assert "priority_justification" in refused.value.message_dict
 
 
-def test_it_refuses_mail_under_a_portal_only_contract(requester: Contact, contract: Contract) -> None:
+def test_it_refuses_mail_under_a_portal_only_contract(
+    requester: Contact, contract: Contract
+) -> None:
     contract.accepts_email = False
     contract.save()
 
