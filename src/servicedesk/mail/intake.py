@@ -63,7 +63,7 @@ from servicedesk.mail.models import (
     OutboundKind,
     OutboundMail,
 )
-from servicedesk.mail.outbound import mail_queue
+from servicedesk.mail.outbound import mail_queue, portal_url
 from servicedesk.mail.parse import ParsedMail, parse_message
 from servicedesk.mail.quotes import split_reply
 from servicedesk.mail.routing import (
@@ -381,7 +381,14 @@ class _Pipeline:
         body, _quoted = split_reply(self.parsed.text)
         if not body.strip():
             body = _("(The e-mail has no text; see its attachments.)")
-        landed_on, message, what = _add_customer_reply(ticket=ticket, contact=contact, body=body)
+        try:
+            landed_on, message, what = _add_customer_reply(
+                ticket=ticket, contact=contact, body=body
+            )
+        except ValidationError as refused:
+            if "channel" not in getattr(refused, "error_dict", {}):
+                raise
+            return self._refuse_channel(sender, ticket.organisation)
         note = self._attach(landed_on, message, contact)
         reason = f"reply to {ticket.number} (by {candidate.by}): {what}"
         if landed_on.pk != ticket.pk:  # its confirmation was queued by ticket_create
@@ -401,11 +408,17 @@ class _Pipeline:
         product = mailbox.product if mailbox is not None else None
         if product is not None and not product.active:
             product = None
-        contract = services.contract_for(
-            contact=contact or Contact(organisation=organisation),
-            product=product,
-            on=timezone.localdate(self.now),
-        )
+        someone = contact or Contact(organisation=organisation)
+        today = timezone.localdate(self.now)
+        contract = services.contract_for(contact=someone, product=product, on=today)
+        if contract is None and product is not None:
+            # The mailbox's product is not under this organisation's contracts (if it has
+            # any): the ticket comes in without it, for the desk to triage.
+            fallback = services.contract_for(contact=someone, product=None, on=today)
+            if fallback is not None:
+                product, contract = None, fallback
+        if contract is not None and not contract.accepts_email:
+            return self._refuse_channel(sender, organisation)
         if contact is None:
             # A new contact is neither CPC nor key user: where only they may report, the
             # sender is refused before a contact is made for them.
@@ -450,6 +463,16 @@ class _Pipeline:
             kind=OutboundKind.REFUSED_UNKNOWN, sender=sender, context={"address": sender.email}
         )
         return Outcome(InboundStatus.REFUSED, f"{why}: {sender.email}{answered}")
+
+    def _refuse_channel(self, sender: Sender, organisation: Organisation) -> Outcome:
+        """Keep the mail and answer it with the portal's address: the contract takes
+        requests in the portal only (seed 004)."""
+        answered = self._answer(
+            kind=OutboundKind.REFUSED_CHANNEL,
+            sender=Sender(sender.email, sender.name, sender.contact, organisation),
+            context={"organisation": organisation.name, "url": portal_url()},
+        )
+        return Outcome(InboundStatus.REFUSED, f"portal-only contract: {sender.email}{answered}")
 
     def _refuse_reporter(
         self, sender: Sender, organisation: Organisation, product: Product | None

@@ -176,6 +176,7 @@ class OutboundKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     CLOSED = "closed", _("Closed")
     REFUSED_REPORTER = "refused_reporter", _("Refusal: not allowed to report")
+    REFUSED_CHANNEL = "refused_channel", _("Refusal: requests go through the portal")
     REFUSED_UNKNOWN = "refused_unknown", _("Refusal: unknown sender")
     TOO_LARGE = "too_large", _("Refusal: message too large")
 

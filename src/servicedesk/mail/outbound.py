@@ -60,7 +60,12 @@ MAX_REFERENCES = 20
 PERSONAL_KINDS = frozenset({OutboundKind.AGENT_REPLY})
 # Kinds that answer an inbound mail rather than belong to a ticket's conversation.
 ANSWER_KINDS = frozenset(
-    {OutboundKind.REFUSED_REPORTER, OutboundKind.REFUSED_UNKNOWN, OutboundKind.TOO_LARGE}
+    {
+        OutboundKind.REFUSED_REPORTER,
+        OutboundKind.REFUSED_CHANNEL,
+        OutboundKind.REFUSED_UNKNOWN,
+        OutboundKind.TOO_LARGE,
+    }
 )
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Status changes the requester is told about (the others follow from their own action).

@@ -17,6 +17,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "closed": "[{number}] Closed: {title}",
         "refused_reporter": "Not registered: {subject}",
         "refused_unknown": "Not registered: {subject}",
+        "refused_channel": "Please use the portal: {subject}",
         "too_large": "Not delivered (too large): {subject}",
     },
     "nl": {
@@ -27,6 +28,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "closed": "[{number}] Gesloten: {title}",
         "refused_reporter": "Niet geregistreerd: {subject}",
         "refused_unknown": "Niet geregistreerd: {subject}",
+        "refused_channel": "Graag via het portaal: {subject}",
         "too_large": "Niet afgeleverd (te groot): {subject}",
     },
     "fr": {
@@ -37,6 +39,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "closed": "[{number}] Clôturé : {title}",
         "refused_reporter": "Non enregistré : {subject}",
         "refused_unknown": "Non enregistré : {subject}",
+        "refused_channel": "Merci de passer par le portail : {subject}",
         "too_large": "Non distribué (trop volumineux) : {subject}",
     },
 }

@@ -27,7 +27,7 @@ from servicedesk.tickets.services.common import (
     record_event,
     refresh_sla,
 )
-from servicedesk.tickets.services.intake import ticket_create
+from servicedesk.tickets.services.intake import require_channel, ticket_create
 from servicedesk.tickets.services.links import ticket_link
 from servicedesk.tickets.services.transitions import reopen_by_reply_allowed, transition_apply
 
@@ -142,6 +142,7 @@ def ticket_customer_reply(
     at = now_or(now)
     if not body.strip():
         raise ValidationError({"body": [_("The message is empty.")]})
+    require_channel(ticket.contract, channel=channel)
     lock_current(ticket)
     replied = _("The customer replied.")
     if ticket.status == Status.CLOSED and not reopen_by_reply_allowed(ticket, at=at):

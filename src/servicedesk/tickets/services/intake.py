@@ -63,6 +63,15 @@ def active_contracts(*, organisation_id: int, on: datetime.date) -> QuerySet[Con
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
 
 
+def require_channel(contract: Contract | None, *, channel: str) -> None:
+    """Refuse a customer's mail under a contract that takes requests in the portal only
+    (seed 004: "une gestion par e-mail n'est pas possible")."""
+    if contract is not None and channel == Channel.EMAIL and not contract.accepts_email:
+        raise ValidationError(
+            {"channel": [_("Under this contract requests are made in the portal, not by e-mail.")]}
+        )
+
+
 def covering_contract(
     ticket: Ticket, *, product: Product, at: datetime.datetime
 ) -> Contract | None:
@@ -151,10 +160,7 @@ def ticket_create(
     contract = contract_for(contact=requester, product=product, on=today)
     if contract is None and product is not None:
         _require_covered(contact=requester, product=product, on=today)
-    if contract is not None and channel == Channel.EMAIL and not contract.accepts_email:
-        raise ValidationError(
-            {"channel": [_("Under this contract requests are made in the portal, not by e-mail.")]}
-        )
+    require_channel(contract, channel=channel)
     if not may_report(contact=requester, contract=contract, product=product):
         raise ValidationError(
             {
