@@ -231,6 +231,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "servicedesk.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "servicedesk.api.errors.exception_handler",
+    # JSON nested deeper than a ticket ever is gets a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "servicedesk.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "servicedesk API",
@@ -247,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "servicedesk.api.schema.document_errors",
+        "servicedesk.api.schema.allow_blank_levels",
+    ],
 }
 
 # Production hardening, switched on by environment (see README).

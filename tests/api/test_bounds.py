@@ -1,5 +1,6 @@
 """Numbers no database column holds, and JSON nested without end, answer 400, never 500."""
 
+import datetime
 import json
 
 import pytest
@@ -11,7 +12,9 @@ from tests.factories import make_ticket
 from servicedesk.accounts.models import Contact, User
 from servicedesk.api.ids import INT64_MAX, INT64_MIN, fits_int64
 from servicedesk.api.parsers import MAX_JSON_DEPTH, BoundedJSONParser, nested_deeper_than
+from servicedesk.api.tickets.filters import TicketFilter
 from servicedesk.api.urls import router
+from servicedesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +180,54 @@ def test_it_parses_json_with_the_bounded_parser_everywhere() -> None:
             issubclass(p, BoundedJSONParser) for p in parsers
         ), viewset
 
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1452-10-18T02:47:27.95-20:04",  # an offset PostgreSQL refuses
+        "0001-01-01T00:00:00+05:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-05:00",  # after year 9999 in UTC
+        "0001-01-01T00:00:00",  # before year 1 once the desk's time zone is applied
+    ],
+)
+@pytest.mark.parametrize("parameter", ["created_after", "updated_before"])
+def test_it_reads_instants_at_the_edge_of_the_calendar_without_a_500(
+    agent_api: APIClient, contact: Contact, parameter: str, value: str
+) -> None:
+    make_ticket(contact)
+    response = agent_api.get("/api/v1/tickets/", {parameter: value})
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert parameter in response.json()
+
+
+def test_it_compares_instants_with_any_offset(agent_api: APIClient, contact: Contact) -> None:
+    ticket = make_ticket(contact)
+    created = ticket.created_at
+    for offset in ("-20:04", "+23:59", "Z"):
+        before = (created - datetime.timedelta(hours=1)).astimezone(datetime.UTC)
+        stamp = before.replace(tzinfo=None).isoformat()
+        if offset != "Z":
+            sign = 1 if offset[0] == "+" else -1
+            hours, minutes = int(offset[1:3]), int(offset[4:])
+            shift = sign * datetime.timedelta(hours=hours, minutes=minutes)
+            stamp = (before.replace(tzinfo=None) + shift).isoformat()
+        response = agent_api.get("/api/v1/tickets/", {"created_after": stamp + offset})
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == 1, offset
+
+
+
+@pytest.mark.parametrize("ordering", [",", ",,", "", "created_at,", "-priority_rank"])
+def test_it_orders_tickets_totally_whatever_the_ordering_asked(
+    contact: Contact, ordering: str
+) -> None:
+    """Pages of an unordered (or partly ordered) list overlap or skip tickets."""
+    for _ in range(3):
+        make_ticket(contact)
+    tickets = TicketFilter({"ordering": ordering}, queryset=Ticket.objects.all()).qs
+    assert tickets.ordered
+    assert len({t.pk for t in tickets}) == 3
+    if ordering.strip(","):
+        assert tickets.query.order_by[-1] == "pk", "ties broken by id"

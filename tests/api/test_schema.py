@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from drf_spectacular.settings import spectacular_settings
 from tests.factories import make_ticket
 
 from servicedesk.accounts.models import Contact
@@ -72,12 +73,33 @@ def _refs(prop: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def test_it_documents_the_errors_it_answers(schema: dict[str, Any]) -> None:
-    paths = schema["paths"]
-    assert set(paths["/api/v1/tickets/"]["get"]["responses"]) == {"200", "400", "401", "403", "404"}
-    assert set(paths["/api/v1/tickets/"]["post"]["responses"]) == {"201", "400", "401", "403"}
-    detail = paths["/api/v1/tickets/{number}/"]
+    tickets = schema["paths"]["/api/v1/tickets/"]
+    detail = schema["paths"]["/api/v1/tickets/{number}/"]
+    assert set(tickets["get"]["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(tickets["post"]["responses"]) == {"201", "400", "401", "403", "415"}
     assert set(detail["get"]["responses"]) == {"200", "401", "403", "404"}
-    assert set(detail["patch"]["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(detail["patch"]["responses"]) == {"200", "400", "401", "403", "404", "415"}
     error = detail["patch"]["responses"]["400"]["content"]["application/json"]["schema"]
     assert error == {"$ref": "#/components/schemas/Error"}
     assert schema["components"]["schemas"]["Error"]["type"] == "object"
+
+
+def test_it_runs_our_schema_hooks() -> None:
+    """settings.SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] names them after the enum hook."""
+    hooks = [f"{h.__module__}.{h.__name__}" for h in spectacular_settings.POSTPROCESSING_HOOKS]
+    assert hooks == [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "servicedesk.api.schema.document_errors",
+        "servicedesk.api.schema.allow_blank_levels",
+    ], "add these to SPECTACULAR_SETTINGS['POSTPROCESSING_HOOKS'] in settings.py"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/contacts/1.5/", "/api/v1/tickets/SD%00/", "/api/v1/tickets/SD-1/none", "/api/v1/x"],
+)
+def test_it_answers_paths_that_name_no_endpoint_in_json(agent_api: Any, path: str) -> None:
+    response = agent_api.post(path, {}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}

@@ -61,6 +61,7 @@ def test_it_represents_a_worked_ticket_with_clocks_as_the_fields_do() -> None:
         starts_on=datetime.date(2026, 1, 1),
     )
     product = ProductFactory()
+    contract.products.add(product)  # the intake takes only products the contract covers
     requester = ContactFactory(organisation=contract.organisation)
     agent = StaffFactory(first_name="Ann", last_name="Agent")
     ticket = services.ticket_create(

@@ -13,7 +13,7 @@ class ReadOrManage(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
-            return True
+            return bool(request.user and request.user.is_authenticated)
         return policy.allows(request.user, policy.Action.MANAGE)
 
 

@@ -20,6 +20,7 @@ ERRORS = {
     "401": "No valid credentials: send `Authorization: Token <key>`.",
     "403": "The caller may not do this.",
     "404": "No such object, or one the caller may not see; or no such page.",
+    "415": "The body is not in a media type the operation reads (see its request body).",
 }
 
 
@@ -27,7 +28,8 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Return the schema with the error answers each operation can give, and their body.
 
     400 where the caller sends a body or query parameters; 401 and 403 where credentials
-    are needed; 404 where an object is named in the path or a page in the query.
+    are needed; 404 where an object is named in the path or a page in the query; 415 where
+    a body is read.
     """
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}}}
@@ -41,6 +43,8 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 codes += ["401", "403"]
             if any(where == "path" for where, _ in parameters) or ("query", "page") in parameters:
                 codes.append("404")
+            if "requestBody" in operation:
+                codes.append("415")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": ERRORS[code], "content": error})

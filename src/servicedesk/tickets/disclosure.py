@@ -7,6 +7,7 @@ steps and without links to tickets they may not see, and people at the desk by n
 never by their login.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -50,6 +51,16 @@ class Disclosure:
     def clocks(self, clocks: list[TicketClock]) -> list[TicketClock]:
         """Return the service-level clocks the reader may read."""
         return clocks if self.staff else [clock for clock in clocks if not clock.internal]
+
+    def due_at(self, clocks: list[TicketClock]) -> datetime.datetime | None:
+        """Return the earliest due time of the running targets the reader may read (the
+        ticket's own `sla_due_at` also counts the desk's internal ones)."""
+        dues = [
+            clock.due_at
+            for clock in self.clocks(clocks)
+            if clock.state == "running" and clock.due_at is not None
+        ]
+        return min(dues, default=None)
 
     def events(self, events: QuerySet[TicketEvent]) -> QuerySet[TicketEvent]:
         """Return the history the reader may read."""

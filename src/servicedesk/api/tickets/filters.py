@@ -1,8 +1,13 @@
 """The ticket list's filters and ordering."""
 
 
+import datetime
+from typing import Any
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from servicedesk.api.ids import IdFilter
 from servicedesk.tickets.models import (
@@ -10,6 +15,40 @@ from servicedesk.tickets.models import (
     Status,
     Ticket,
 )
+
+
+class InstantField(IsoDateTimeField):  # type: ignore[misc]
+    """An ISO 8601 date and time, read as the instant in UTC it names.
+
+    PostgreSQL refuses offsets beyond 15:59 that Python accepts, and SQLite's conversion to
+    UTC fails past the calendar's ends (0001-01-01T00:00+05:00): both would answer 500.
+    """
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment: datetime.datetime | None = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]
+    field_class = InstantField
+
+
+class TicketOrdering(django_filters.OrderingFilter):  # type: ignore[misc]
+    """Order as asked, then by id, so that pages neither overlap nor skip tickets.
+
+    An empty choice (`?ordering=,`) keeps the default order instead of none at all.
+    """
+
+    def filter(self, qs: QuerySet[Ticket], value: list[str] | None) -> QuerySet[Ticket]:
+        ordering = [self.get_ordering_value(param) for param in value or [] if param]
+        if not ordering:
+            return qs
+        return qs.order_by(*ordering, "pk")
 
 
 class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -21,13 +60,11 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]
     assignee = IdFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
     q = django_filters.CharFilter(method="search", max_length=200)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
-    ordering = django_filters.OrderingFilter(
-        fields=("created_at", "updated_at", "priority_rank", "number")
-    )
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = InstantFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = InstantFilter(field_name="updated_at", lookup_expr="lt")
+    ordering = TicketOrdering(fields=("created_at", "updated_at", "priority_rank", "number"))
 
     class Meta:
         model = Ticket

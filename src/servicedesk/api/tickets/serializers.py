@@ -185,6 +185,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         }
         if not shown.staff:
             data.update(dict.fromkeys(INTERNAL_FIELDS, None))
+            data["sla_due_at"] = _moment(shown.due_at(list(ticket.clocks.all())))
         return data
 
 
