@@ -127,11 +127,59 @@ def sev_ticket(desk: Desk, priority: str) -> Ticket:
     return ticket
 
 
+def reported_to_the_lead_and_manager(outbox: list[Any], desk: Desk, ticket: Ticket) -> None:
+    """Check the confirmation and the highest-priority notice (nobody assigned yet: the
+    team lead and the service manager); leave them out."""
+    notices = [mail for mail in outbox if "Highest priority reported" in mail.subject]
+    assert recipients_of(notices) == sorted([desk.lead.email, desk.manager.email])
+    assert all(ticket.number in mail.subject for mail in notices)
+    assert kinds_of(outbox) == [OutboundKind.TICKET_CREATED, "notification", "notification"]
+    outbox.clear()
+
+
+def test_it_tells_the_lead_and_service_manager_at_once_of_a_severity_1_report(
+    desk: Desk, mailoutbox: list[Any]
+) -> None:
+    ticket = sev_ticket(desk, "sev1")
+
+    reported_to_the_lead_and_manager(mailoutbox, desk, ticket)
+    top = Notification.objects.filter(ticket=ticket, rule=Rule.TOP_PRIORITY_REPORTED)
+    assert top.count() == 2
+
+
+def test_it_tells_nobody_at_once_of_a_lower_severity(desk: Desk, mailoutbox: list[Any]) -> None:
+    ticket = sev_ticket(desk, "sev2")
+
+    confirmed(mailoutbox, desk)
+    assert not Notification.objects.filter(ticket=ticket, rule=Rule.TOP_PRIORITY_REPORTED)
+
+
+def test_it_tells_them_once_when_the_desk_raises_a_ticket_to_severity_1(
+    desk: Desk, mailoutbox: list[Any]
+) -> None:
+    ticket = sev_ticket(desk, "sev2")
+    with at(local(2026, 6, 1, 9, 5)), committed():
+        services.ticket_change_priority(
+            ticket=ticket, actor=desk.lead, priority="sev1", justification="All users blocked"
+        )
+        services.ticket_change_priority(
+            ticket=ticket, actor=desk.lead, priority="sev2", justification="Workaround found"
+        )
+        services.ticket_change_priority(
+            ticket=ticket, actor=desk.lead, priority="sev1", justification="Workaround failed"
+        )
+
+    top = Notification.objects.filter(ticket=ticket, rule=Rule.TOP_PRIORITY_REPORTED)
+    assert sorted(top.values_list("user__email", flat=True)) == sorted(
+        [desk.agent.email, desk.lead.email, desk.manager.email]
+    )
+
+
 def test_it_tells_assignee_lead_and_service_manager_of_a_severity_1_warning_and_breach(
     desk: Desk, run_tick: Tick, mailoutbox: list[Any]
 ) -> None:
     ticket = sev_ticket(desk, "sev1")  # first response within 30 minutes, warned at 75%
-    confirmed(mailoutbox, desk)
+    reported_to_the_lead_and_manager(mailoutbox, desk, ticket)
     with at(local(2026, 6, 1, 9, 22)):
         run_tick()
     assert mailoutbox == []
@@ -149,7 +197,7 @@ def test_it_tells_assignee_lead_and_service_manager_of_a_severity_1_warning_and_
     assert all("SLA breached" in mail.subject for mail in mailoutbox)
     assert "first response" in mailoutbox[0].body
     rules = set(Notification.objects.filter(ticket=ticket).values_list("rule", flat=True))
-    assert rules == {Rule.SLA_WARNING, Rule.SLA_BREACHED}
+    assert rules == {Rule.TOP_PRIORITY_REPORTED, Rule.SLA_WARNING, Rule.SLA_BREACHED}
 
 
 def test_it_keeps_the_service_manager_out_of_lower_priorities(
@@ -166,8 +214,8 @@ def test_it_notifies_a_breach_found_by_a_service_once(desk: Desk, run_tick: Tick
     ticket = sev_ticket(desk, "sev1")
     with at(local(2026, 6, 1, 9, 40)):  # nobody ticked; the agent's change finds the breach
         services.ticket_transition(ticket=ticket, actor=desk.agent, status=Status.IN_PROGRESS)
-    notified = Notification.objects.filter(ticket=ticket)
-    assert sorted(notified.values_list("rule", flat=True)) == [Rule.SLA_BREACHED] * 3
+    notified = Notification.objects.filter(ticket=ticket, rule=Rule.SLA_BREACHED)
+    assert notified.count() == 3
     with at(local(2026, 6, 1, 9, 41)):
         run_tick()
     assert notified.count() == 3

@@ -86,6 +86,7 @@ class Rule(models.TextChoices):
     REMINDER_2 = "reminder_2", _("Second reminder")
     AUTO_CLOSE = "auto_close", _("Closed automatically")
     UNASSIGNED_ALERT = "unassigned_alert", _("Still unassigned")
+    TOP_PRIORITY_REPORTED = "top_priority_reported", _("Highest priority reported")
     FIRST_RESPONSE_ALERT = "first_response_alert", _("No first response within the target")
     INTERNAL_TARGET_MISSED = "internal_target_missed", _("Internal target missed")
     SLA_WARNING = "sla_warning", _("SLA target threatened")

@@ -229,6 +229,23 @@ def _sla_people(ticket: Ticket, directory: Directory) -> list[Recipient]:
     return [p for p in people if p.role != MANAGER or ticket.priority_rank == 1]
 
 
+def top_priority_notify(
+    ticket: Ticket, *, at: datetime.datetime, directory: Directory | None = None
+) -> list[Notification]:
+    """Tell the people the escalation step names (assignee, team lead, service managers)
+    that a ticket of the highest priority was reported (seed 000: "Support afdeling en
+    Service manager ook melden"); nothing for any other priority."""
+    if ticket.priority_rank != 1:
+        return []
+    people = [
+        p for p in _sla_people(ticket, directory or Directory()) if p.audience == Audience.STAFF
+    ]
+    planned = notification_plan(
+        ticket, rule=Rule.TOP_PRIORITY_REPORTED, people=people, occurrence=f"t{ticket.pk}"
+    )
+    return notifications_record(planned, at=at)
+
+
 def sla_events_possible(clocks: Iterable[TicketClock], *, at: datetime.datetime) -> bool:
     """Return whether a refresh that returned these clocks may have recorded a warning or a
     breach at `at` (a cheap superset test, to spare the query when nothing happened)."""

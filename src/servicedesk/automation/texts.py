@@ -126,6 +126,12 @@ def _staff(rule: Rule, ticket: Ticket, recipient: Recipient, about: About) -> tu
         case Rule.UNASSIGNED_ALERT:
             subject = _("Ticket %(number)s is still unassigned") % values
             what = _("This ticket has had no assignee for a working day.")
+        case Rule.TOP_PRIORITY_REPORTED:
+            subject = _("Highest priority reported: %(number)s") % values
+            what = _(
+                "A ticket of the highest priority was just reported. Seed procedures ask that "
+                "the service manager hears of it at once, not at the first SLA warning."
+            )
         case Rule.FIRST_RESPONSE_ALERT:
             subject = _("Ticket %(number)s has no first response within its target") % values
             what = _("The customer has had no substantive reply within the internal target.")

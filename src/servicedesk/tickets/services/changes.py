@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Team, User
+from servicedesk.automation import notify as automation_notify
 from servicedesk.automation import schedule
 from servicedesk.tickets import policy, priorities
 from servicedesk.tickets.models import (
@@ -163,4 +164,5 @@ def ticket_change_priority(
         note=justification,
     )
     refresh_sla(ticket, at=at)
+    automation_notify.top_priority_notify(ticket, at=at)
     return ticket

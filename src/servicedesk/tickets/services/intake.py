@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Contact, User
+from servicedesk.automation import notify as automation_notify
 from servicedesk.automation import schedule
 from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract, Reporters
@@ -223,6 +224,7 @@ def ticket_create(
     refresh_sla(ticket, at=at, created=created)
     schedule.on_created(ticket, at=at)
     outbound.mail_on_ticket_created(ticket)
+    automation_notify.top_priority_notify(ticket, at=at)
     _check_completeness(ticket, at=at)
     return ticket
 
