@@ -122,6 +122,14 @@ def test_it_lets_only_the_cpc_and_key_users_report_under_seed_000(demo: str) -> 
         )
 
 
+def test_it_takes_requests_of_the_seed_004_customer_in_the_portal_only(demo: str) -> None:
+    portal_only = [spec.code for spec in data.ORGANISATIONS if not spec.contract.accepts_email]
+    assert portal_only == ["precimeca"]
+    tickets = Ticket.objects.filter(organisation__code="precimeca")
+    assert tickets.exists()
+    assert not tickets.filter(channel="email").exists()
+
+
 def test_it_writes_history_in_the_past_in_order(demo: str) -> None:
     now = timezone.now()
     assert not TicketEvent.objects.filter(at__gt=now).exists()

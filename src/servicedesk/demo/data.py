@@ -133,6 +133,7 @@ class ContractSpec:
     products: tuple[str, ...]
     coverage: str = Coverage.FULL
     reporters: str = Reporters.ANY_CONTACT
+    accepts_email: bool = True  # False: requests in the portal only (seed 004)
     warranty_days: int | None = None  # warranty on customisations ends this many days ahead
     # The service level is the SLA preset of the organisation's seed; its calendar is used,
     # narrowed to the public holidays of this subdivision (canton, state) when given.
@@ -278,6 +279,7 @@ ORGANISATIONS: list[OrganisationSpec] = [
             reference="KS-2024-0005",
             products=("finance", "invoicing", "inventory", "crm"),
             coverage=Coverage.STANDARD,
+            accepts_email=False,  # "une gestion par e-mail n'est pas possible"
             holiday_subdivision="VD",
         ),
         contacts=[

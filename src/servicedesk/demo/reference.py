@@ -230,6 +230,7 @@ def create_customer(
             "calendar": _calendar(preset, terms.holiday_subdivision),
             "coverage": terms.coverage,
             "reporters": terms.reporters,
+            "accepts_email": terms.accepts_email,
             "warranty_ends_on": (
                 today + datetime.timedelta(days=terms.warranty_days)
                 if terms.warranty_days is not None
