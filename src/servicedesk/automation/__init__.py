@@ -8,5 +8,6 @@
   (the customer's reminders and closing mail by the e-mail channel, `mail.outbound`).
 - `rules`: what each scheduled action does when it is due.
 - `tick`: one pass of the scheduler: due actions, SLA clocks, unsent notifications and mail.
-- `tasks`: the django.tasks tasks run by `servicedesk worker`.
+- sending goes through the one outbox (`servicedesk.outbox`), whose task
+  `servicedesk worker` runs.
 """

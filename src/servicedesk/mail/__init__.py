@@ -18,6 +18,6 @@ The channel (models `Mailbox`, `InboundMail`, `OutboundMail`):
 - receivers: `imap` (`servicedesk mail_poll`), `lmtp` (`servicedesk mail_lmtp`), the
   webhook (`views`, POST /mail/inbound) and `servicedesk ingest-mail`;
 - `outbound`: notices rendered from `templates/mail/<language>/<kind>.txt|.html`, stored,
-  sent in the background (`tasks.mail_send`) with retries; the `mail_on_*` hooks;
+  sent in the background (the outbox, `servicedesk.outbox`) with retries; the `mail_on_*` hooks;
 - `config`: the MAIL_* settings.
 """

@@ -1,6 +1,5 @@
-"""Background tasks of the e-mail channel (django.tasks): thin adapters over `outbound`.
-
-On the embedded default they run in `servicedesk worker` (django-tasks-db).
+"""The e-mail channel's former sending task, kept so that tasks queued before the outbox
+(`servicedesk.outbox.tasks.outbox_send`) still run after an upgrade; nothing queues it now.
 """
 
 import os

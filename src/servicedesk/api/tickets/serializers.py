@@ -303,9 +303,6 @@ class TicketUpdateIn(TicketDetailsIn):
     support_line = serializers.ChoiceField(choices=[1, 2, 3], required=False)
 
 
-STAFF_ONLY_UPDATES = frozenset(
-    {"priority", "priority_justification", "assignee", "team", "support_line"}
-)
 ASSIGNMENT_FIELDS = frozenset({"assignee", "team", "support_line"})
 
 
