@@ -339,7 +339,7 @@ def mail_on_public_reply(message: Message) -> OutboundMail | None:
     if message.visibility != Visibility.PUBLIC or message.author_contact_id is not None:
         return None
     author = message.author_user
-    if author is None or not (author.role or author.is_superuser):
+    if author is None or not policy.is_staff(author):
         return None
     ticket = message.ticket
     person = _requester_address(ticket)
