@@ -129,8 +129,8 @@ def _staff(rule: Rule, ticket: Ticket, recipient: Recipient, about: About) -> tu
         case Rule.TOP_PRIORITY_REPORTED:
             subject = _("Highest priority reported: %(number)s") % values
             what = _(
-                "A ticket of the highest priority was just reported. Seed procedures ask that "
-                "the service manager hears of it at once, not at the first SLA warning."
+                "A ticket of the highest priority was just reported. You are told at once, "
+                "not only at the first SLA warning."
             )
         case Rule.FIRST_RESPONSE_ALERT:
             subject = _("Ticket %(number)s has no first response within its target") % values
