@@ -53,6 +53,7 @@ from servicedesk.outbox.services import (
     outbox_requeue,
 )
 from servicedesk.tickets import policy
+from servicedesk.tickets.disclosure import CUSTOMER_VIEW
 from servicedesk.tickets.models import Message, Status, Ticket, Visibility
 
 MAX_REFERENCES = 20
@@ -355,7 +356,8 @@ def mail_on_public_reply(message: Message) -> OutboundMail | None:
         context={
             "name": name,
             "body": message.body,
-            "author": author.get_full_name() or author.get_username(),
+            # As a customer reads people at the desk: by name, never by login.
+            "author": CUSTOMER_VIEW.person(author) or "",
         },
         dedupe_key=f"agent_reply:{message.pk}",
     )

@@ -90,3 +90,7 @@ class Disclosure:
 def disclosure_for(reader: policy.AnyUser | None) -> Disclosure:
     """Return what the reader may read of tickets."""
     return Disclosure(reader=reader, staff=policy.is_staff(reader))
+
+
+# What a customer reads, for text made for a customer without a request (outbound mail).
+CUSTOMER_VIEW = Disclosure(reader=None, staff=False)
