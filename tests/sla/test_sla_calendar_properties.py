@@ -119,15 +119,35 @@ def test_it_adds_monotonically_in_the_start(
     assert cal.add(early, delta) <= cal.add(late, delta)
 
 
+positive_durations = st.integers(min_value=1, max_value=200 * 24 * 60).map(
+    lambda m: timedelta(minutes=m)
+)
+
+
 @settings(max_examples=200, deadline=None, database=None)
-@given(name=names, start=starts, one=durations, two=durations)
+@given(name=names, start=starts, one=durations, two=positive_durations)
 def test_it_adds_in_steps_as_at_once_from_inside_opening_hours(
     name: str, start: datetime, one: timedelta, two: timedelta
 ) -> None:
+    # The second step is never zero: the first may end on a closing instant, where a due
+    # time stays, while a *start* on a closing instant counts from the next opening, so
+    # adding nothing to it moves it there (test_it_moves_a_closing_instant_plus_nothing...).
     cal = CALENDARS[name]
     start = cal.next_open(start)  # a start inside opening hours
     assert cal.is_open(start)
     assert cal.add(cal.add(start, one), two) == cal.add(start, one + two)
+
+
+def test_it_moves_a_closing_instant_plus_nothing_to_the_next_opening() -> None:
+    # Found by the steps property: 25 days from 2 January end on Wednesday 16 April at
+    # 17:00, a closing instant (a due time stays there); as a start it counts from the
+    # next opening, so adding nothing gives Thursday 09:00.
+    cal = CALENDARS["office NL"]
+    landed = cal.add(datetime(2025, 1, 2, 8, 0, tzinfo=UTC), timedelta(days=25))
+
+    assert landed == datetime(2025, 4, 16, 15, 0, tzinfo=UTC)
+    assert cal.add(landed, timedelta(0)) == datetime(2025, 4, 17, 7, 0, tzinfo=UTC)
+    assert cal.add(landed, timedelta(minutes=1)) == datetime(2025, 4, 17, 7, 1, tzinfo=UTC)
 
 
 @settings(max_examples=200, deadline=None, database=None)
