@@ -417,7 +417,9 @@ class _Pipeline:
             fallback = services.contract_for(contact=someone, product=None, on=today)
             if fallback is not None:
                 product, contract = None, fallback
-        if contract is not None and not contract.accepts_email:
+        try:  # asked before a contact is made for the sender
+            services.require_channel(contract, channel=Channel.EMAIL)
+        except ValidationError:
             return self._refuse_channel(sender, organisation)
         if contact is None:
             # A new contact is neither CPC nor key user: where only they may report, the

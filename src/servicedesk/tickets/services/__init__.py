@@ -30,7 +30,12 @@ from servicedesk.tickets.services.conversation import (
     ticket_add_message,
     ticket_customer_reply,
 )
-from servicedesk.tickets.services.intake import contract_for, may_report, ticket_create
+from servicedesk.tickets.services.intake import (
+    contract_for,
+    may_report,
+    require_channel,
+    ticket_create,
+)
 from servicedesk.tickets.services.links import ticket_link
 from servicedesk.tickets.services.transitions import reopen_by_reply_allowed, ticket_transition
 
@@ -44,6 +49,7 @@ __all__ = [
     "contract_for",
     "may_report",
     "reopen_by_reply_allowed",
+    "require_channel",
     "ticket_add_message",
     "ticket_assign",
     "ticket_change_priority",
