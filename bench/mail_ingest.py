@@ -64,11 +64,21 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
+from api_create import (
+    CLK_TCK,
+    HOST,
+    REPO,
+    GlobalTimeout,
+    figure,
+    log,
+    port_is_free,
+    proc_cpu,
+    run_command,
+    servicedesk_command,
+)
 from benchlib import BenchError, Database
 from benchlib import deadline as time_limit
 
-REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_mail"
 DESK = "support@desk.example"
 CONTACTS_PER_ORG = 10
@@ -76,7 +86,6 @@ OUR_MAIL_TICKETS = 4000  # tickets with a sent confirmation whose Message-ID rep
 TARGET_RATE = 150  # msg/s, the issue's target
 PEER_CPU_MS = 10.8  # django-helpdesk get_email, CPU per message (the issue)
 ISSUE_RATE, ISSUE_CPU_MS = 48, 19  # ours as the issue measured it
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 SEED = """
 import json
@@ -186,26 +195,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"0" * 2000 + b"\n%%EOF\n"
 
 
-class GlobalTimeout(Exception):
-    """The whole benchmark ran longer than --timeout."""
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def figure(name: str, value: float | int, unit: str = "") -> None:
-    text = f"{value:.1f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text}{' ' + unit if unit else ''}", flush=True)
-
-
-def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) of a running process."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -244,33 +233,6 @@ class PostgresCpu:
             elif int(fields[1]) == self.pid:
                 total += (int(fields[11]) + int(fields[12])) / CLK_TCK
         return total
-
-
-def servicedesk_command() -> str:
-    candidate = Path(sys.executable).parent / "servicedesk"
-    return str(candidate) if candidate.exists() else "servicedesk"
-
-
-def run_command(args: list[str], env: dict[str, str], cwd: Path, timeout: float, what: str) -> str:
-    try:
-        result = subprocess.run(
-            args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"{what}: no answer within {timeout:.0f} s") from None
-    if result.returncode != 0:
-        raise BenchError(f"{what} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-    return True
 
 
 # --------------------------------------------------------------------------- the messages
