@@ -154,6 +154,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         ticket = instance
         clock = ClockSerializer()
         shown = _disclosure(self)
+        clocks = list(ticket.clocks.all())
         data = {
             "number": ticket.number,
             "kind": ticket.kind,
@@ -181,11 +182,11 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "resolved_at": _moment(ticket.resolved_at),
             "closed_at": _moment(ticket.closed_at),
             "sla_due_at": _moment(ticket.sla_due_at),
-            "sla": [clock.to_representation(c) for c in shown.clocks(list(ticket.clocks.all()))],
+            "sla": [clock.to_representation(c) for c in shown.clocks(clocks)],
         }
         if not shown.staff:
             data.update(dict.fromkeys(INTERNAL_FIELDS, None))
-            data["sla_due_at"] = _moment(shown.due_at(list(ticket.clocks.all())))
+            data["sla_due_at"] = _moment(shown.due_at(clocks))
         return data
 
 
