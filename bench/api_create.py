@@ -480,12 +480,20 @@ def peer_work_dir() -> Path:
     return Path(os.environ.get("PEER_WORK", str(default)))
 
 
+def peer_venv(peer_dir: Path, env: dict[str, str], timeout: float) -> Path:
+    """The peer's venv (`PEER_WORK`/venv, as env.sh), made with its setup.sh if missing."""
+    venv = peer_work_dir() / "venv"
+    if not (venv / "bin" / "python").exists():
+        log(f"peer: installing django-helpdesk into {venv} (setup.sh, a few minutes)")
+        run_command(["bash", str(peer_dir / "setup.sh")], env, peer_dir, timeout, "peer setup.sh")
+    return venv
+
+
 def run_peer(peer_dir: Path, count: int, clients: int, workers: int, deadline: float) -> dict:
     """django-helpdesk's own REST create bench (bench_rest.py) on its own PostgreSQL cluster."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE"))}
     env.update(PEER_DB="postgres", WORKERS=str(workers))
     work = peer_work_dir()
-    python = work / "venv" / "bin" / "python"
 
     def remaining() -> float:
         left = deadline - time.monotonic()
@@ -499,9 +507,7 @@ def run_peer(peer_dir: Path, count: int, clients: int, workers: int, deadline: f
             ["bash", str(peer_dir / script), *args], env, peer_dir, limit, f"peer {script}"
         )
 
-    if not python.exists():
-        log(f"peer: installing django-helpdesk into {work}/venv (setup.sh, a few minutes)")
-        sh("setup.sh", timeout=1200)
+    peer_venv(peer_dir, env, min(remaining(), 1200))
     pgdata = Path(env.get("PGDATA", str(work / "pgdata")))
     started_pg = not (pgdata / "postmaster.pid").exists()
     if started_pg:

@@ -48,6 +48,11 @@ class Database:
             conninfo["password"] = urllib.parse.unquote(parts.password)
         return cls(name=name, url=url, conninfo=conninfo)
 
+    def sibling(self, name: str) -> Database:
+        """Return the database `name` on the same server, with the same user."""
+        parts = urllib.parse.urlsplit(self.url)
+        return Database.from_url(urllib.parse.urlunsplit(parts._replace(path=f"/{name}")))
+
     def connect(self, dbname: str = "postgres"):  # type: ignore[no-untyped-def]
         """Return an autocommit connection to `dbname` on the same server."""
         import psycopg
@@ -88,3 +93,17 @@ def deadline(seconds: int, error: Callable[[str], Exception] = BenchError) -> It
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def proc_memory(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) memory of a process in MiB, from /proc; (0, 0) when gone."""
+    values = {"VmRSS": 0.0, "VmHWM": 0.0}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in values:
+                    values[key] = int(rest.split()[0]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        return 0.0, 0.0
+    return values["VmRSS"], values["VmHWM"]

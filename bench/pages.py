@@ -12,7 +12,13 @@ statements of each page are counted once (django.test.Client and CaptureQueriesC
 `servicedesk shell`), then `servicedesk serve --workers 2` is started in its own process
 group and each page is requested --warmup times, then --requests times in sequence, signed
 in with a session (agent, or the CPC of the largest organisation for the portal) or with an
-API token. --with-peer is not implemented.
+API token.
+
+With --with-peer, django-helpdesk 2.6.1 then runs after our sizes, with its own scripts
+(shared/peers/django-helpdesk): a throwaway database on the same PostgreSQL server
+(init_db.sh, `seed.py bulk --peer-tickets`), its gunicorn with as many workers as ours
+(serve.sh), and the same timing loop as ours over its dashboard, ticket list (the page,
+the DataTables JSON it fetches, and both back to back) and ticket view.
 
 Prints one figure a line, `name: value unit`; progress goes to stderr.
 """
@@ -26,10 +32,12 @@ import os
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from api_create import (
@@ -37,7 +45,9 @@ from api_create import (
     GlobalTimeout,
     Server,
     figure,
+    find_peer_dir,
     log,
+    peer_venv,
     percentile,
     port_is_free,
     run_command,
@@ -49,12 +59,20 @@ from benchlib import deadline as time_limit
 TARGET_MS = 150  # every queue page, p95 at 100,000 tickets (the issue)
 TARGET_GROWTH = 1.3  # the 100,000 figure within 1.3x the 10,000 figure
 QUEUE_PAGES = ("queue", "open", "filtered", "refresh", "search")
+PEER_DB_NAME = "helpdesk_peer_pages_bench"
+# The first request of the peer's list page's DataTable (as its bench_pages.py): the default
+# filter (open and reopened), sorted by created, the first 25 rows.
+PEER_LIST_QUERY = (
+    "draw=1&start=0&length=25&order%5B0%5D%5Bcolumn%5D=5&order%5B0%5D%5Bdir%5D=asc"
+    "&search%5Bvalue%5D=&search%5Bregex%5D=false"
+)
 
 SEED = r"""
 import json, os, random, time
 from datetime import date, timedelta
 from django.conf import settings
 from django.db import connection
+from django.db.models import Exists, Min, OuterRef, Subquery
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -214,6 +232,14 @@ def clocks():
 
 for batch in chunks(clocks()):
     TicketClock.objects.bulk_create(batch)
+# What the SLA code keeps on each ticket from its clocks, for the queues.
+own = TicketClock.objects.filter(ticket=OuterRef("pk")).order_by()
+Ticket.objects.update(
+    sla_warn_at=Subquery(
+        own.filter(state="running").values("ticket").annotate(m=Min("warn_at")).values("m")
+    ),
+    sla_breached=Exists(own.filter(state="breached")),
+)
 with connection.cursor() as cursor:
     cursor.execute("VACUUM ANALYZE")
 print(f"clocks, vacuum analyze {time.perf_counter() - started:.1f} s", flush=True)
@@ -264,6 +290,38 @@ print("BENCH-COUNT " + json.dumps(result))
 """
 
 
+PEER_SESSION = r"""
+import json, os, re
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from helpdesk.models import Ticket
+
+client = Client()
+client.force_login(get_user_model().objects.get(username="admin"))
+html = client.get("/tickets/").content.decode()
+found = re.search(r"/datatables_ticket_list/[^\"'?\s]+", html).group(0)
+data = f"{found}?{os.environ['BENCH_LIST_QUERY']}"
+listed = client.get(data).json()
+ids = [row["id"] for row in listed["data"]][:20]
+queries = {}
+for name, path in (("dashboard", "/dashboard/"), ("list html", "/tickets/"),
+                   ("list data", data), ("ticket", f"/tickets/{ids[0]}/")):
+    client.get(path)  # the first request fills caches; count the second
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    queries[name] = [response.status_code, len(captured)]
+print("BENCH-PEER " + json.dumps({
+    "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
+    "cookie": settings.SESSION_COOKIE_NAME, "data": data, "ids": ids,
+    "listed": listed["recordsTotal"], "tickets": Ticket.objects.count(),
+    "open": Ticket.objects.filter(status__in=(1, 2)).count(), "queries": queries,
+}))
+"""
+
+
 def pages(seed: dict) -> dict[str, tuple[str, str, dict[str, str]]]:
     """name: (who, path, extra headers). The ticket page's path is the first of the numbers."""
     refresh = {"HX-Request": "true", "HX-Target": "queue-region", "HX-Trigger": "queue-region"}
@@ -295,40 +353,70 @@ def get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) ->
         return response.status, len(response.read())
 
 
-def time_pages(port: int, seed: dict, warmup: int, count: int, deadline: float) -> dict:
-    """Sequential GETs of every page; {name: latencies in s}."""
+@dataclass
+class Page:
+    """One timed page: sample i requests `rounds[i % len(rounds)]`, whose paths are fetched
+    back to back and timed as one; the first `warmup` samples are not counted."""
+
+    rounds: list[tuple[str, ...]]
+    headers: dict[str, str]
+    requests: int
+    warmup: int
+
+
+def time_pages(
+    port: int, plan: dict[str, Page], deadline: float, label: str = "", timeout: float = 60
+) -> dict[str, list[float]]:
+    """Sequential GETs of every page on one connection; {name: latencies in s}."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    results: dict[str, list[float]] = {}
+    try:
+        for name, page in plan.items():
+            latencies = []
+            for i in range(page.warmup + page.requests):
+                if time.monotonic() > deadline:
+                    raise GlobalTimeout("no time left while requesting the pages")
+                paths = page.rounds[i % len(page.rounds)]
+                started = time.perf_counter()
+                answers = [get(conn, path, page.headers) for path in paths]
+                elapsed = time.perf_counter() - started
+                for path, (status, _) in zip(paths, answers, strict=True):
+                    if status != 200:
+                        raise BenchError(f"GET {path} ({label}{name}) answered {status}")
+                if i >= page.warmup:
+                    latencies.append(elapsed)
+            results[name] = latencies
+            size = sum(length for _, length in answers)
+            log(f"{label}{name}: p95 {percentile(latencies, 95) * 1000:.0f} ms ({size} bytes)")
+    finally:
+        conn.close()
+    return results
+
+
+def time_ours(
+    port: int, seed: dict, warmup: int, count: int, deadline: float
+) -> dict[str, list[float]]:
+    """Our pages (see `pages`), the ticket page in turn over the seeded numbers."""
     auth = {
         "agent": {"Cookie": f"{seed['cookie']}={seed['sessions']['agent']}"},
         "cpc": {"Cookie": f"{seed['cookie']}={seed['sessions']['cpc']}"},
         "token": {"Authorization": f"Token {seed['token']}"},
     }
-    conn = http.client.HTTPConnection(HOST, port, timeout=60)
     # desk:home redirects to the agent's queue ("mine"): check it once.
-    status, _ = get(conn, "/desk/", auth["agent"])
-    if status != 302:
-        raise BenchError(f"GET /desk/ answered {status}, not the redirect to the queue")
-    results: dict[str, list[float]] = {}
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
-        for name, (who, path, extra) in pages(seed).items():
-            headers = {**auth[who], **extra}
-            latencies = []
-            for i in range(warmup + count):
-                if time.monotonic() > deadline:
-                    raise GlobalTimeout("no time left while requesting the pages")
-                if name == "ticket":
-                    path = f"/desk/tickets/{seed['numbers'][i % len(seed['numbers'])]}/"
-                started = time.perf_counter()
-                status, size = get(conn, path, headers)
-                elapsed = time.perf_counter() - started
-                if status != 200:
-                    raise BenchError(f"GET {path} ({name}) answered {status}")
-                if i >= warmup:
-                    latencies.append(elapsed)
-            results[name] = latencies
-            log(f"{name}: p95 {percentile(latencies, 95) * 1000:.0f} ms ({size} bytes)")
+        status, _ = get(conn, "/desk/", auth["agent"])
     finally:
         conn.close()
-    return results
+    if status != 302:
+        raise BenchError(f"GET /desk/ answered {status}, not the redirect to the queue")
+    plan = {}
+    for name, (who, path, extra) in pages(seed).items():
+        rounds: list[tuple[str, ...]] = [(path,)]
+        if name == "ticket":
+            rounds = [(f"/desk/tickets/{number}/",) for number in seed["numbers"]]
+        plan[name] = Page(rounds, {**auth[who], **extra}, count, warmup)
+    return time_pages(port, plan, deadline)
 
 
 def run_size(args: argparse.Namespace, db: Database, size: int, deadline: float) -> dict:
@@ -374,7 +462,7 @@ def run_size(args: argparse.Namespace, db: Database, size: int, deadline: float)
                 raise BenchError(f"counting queries: {name} answered {status}")
         log(f"[{size}] serve: {args.workers} gunicorn workers on {HOST}:{args.port}")
         server.start(deadline)
-        latencies = time_pages(args.port, seed, args.warmup, args.requests, deadline)
+        latencies = time_ours(args.port, seed, args.warmup, args.requests, deadline)
         server.stop()
         return {"seed": seed, "counts": counts, "latencies": latencies}
     finally:
@@ -386,6 +474,88 @@ def run_size(args: argparse.Namespace, db: Database, size: int, deadline: float)
                 log(f"could not drop database {db.name}: {error}")
         elif created_db:
             log(f"kept database {db.name} ({db.url})")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_peer(args: argparse.Namespace, peer_dir: Path, db: Database, deadline: float) -> dict:
+    """django-helpdesk at --peer-tickets tickets, timed like ours; its server stopped and its
+    database dropped (unless --keep) in the end."""
+    peer_db = db.sibling(PEER_DB_NAME)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE"))}
+
+    def left(most: float) -> float:
+        return min(max(deadline - time.monotonic(), 10), most)
+
+    venv = peer_venv(peer_dir, dict(env), left(1200))
+    tmp = Path(tempfile.mkdtemp(prefix="servicedesk-bench-pages-peer-"))
+    # Its settings read PG_*; its state (gunicorn pid file, media) goes to a folder of ours,
+    # so that it never meets another bench's peer.
+    env.update(
+        PEER_DB="postgres",
+        PG_HOST=HOST,
+        PG_PORT=str(db.conninfo["port"]),
+        PG_USER=str(db.conninfo["user"]),
+        PG_DB=peer_db.name,
+        PEER_WORK=str(tmp / "peer"),
+        VENV=str(venv),
+        HTTP_PORT=str(args.peer_port),
+        WORKERS=str(args.workers),
+        BENCH_LIST_QUERY=PEER_LIST_QUERY,
+    )
+    if "password" in db.conninfo:
+        env["PGPASSWORD"] = str(db.conninfo["password"])
+
+    def peer(script: str, what: str, *argv: str, timeout: float = 600) -> str:
+        # Through env.sh, as its own scripts run: it sets the venv, PYTHONPATH and settings.
+        command = ["bash", "-c", f"source ./env.sh && {script}", *argv]
+        return run_command(command, env, peer_dir, left(timeout), f"peer {what}")
+
+    created = served = False
+    try:
+        log(f"peer: database {peer_db.name} (init_db.sh), seed.py bulk {args.peer_tickets}")
+        created = True
+        peer("bash init_db.sh", "init_db.sh")
+        started = time.perf_counter()
+        peer('exec "$PY" seed.py bulk "$0"', "seed.py", str(args.peer_tickets), timeout=3600)
+        seconds = time.perf_counter() - started
+        out = peer('exec "$PY" "$HERE/peerproj/manage.py" shell -c "$0"', "session", PEER_SESSION)
+        seed = json.loads(out.split("BENCH-PEER ", 1)[1].splitlines()[0])
+        for name, (status, _) in seed["queries"].items():
+            if status != 200:
+                raise BenchError(f"peer: counting queries: {name} answered {status}")
+        log(
+            f"peer: seeded in {seconds:.1f} s: {seed['tickets']} tickets, {seed['open']} open "
+            f"or reopened, {seed['listed']} in the list"
+        )
+        log(f"peer: serve.sh start: {args.workers} gunicorn workers on {HOST}:{args.peer_port}")
+        served = True
+        peer("bash serve.sh start", "serve.sh start", timeout=120)
+        headers = {"Cookie": f"{seed['cookie']}={seed['session']}"}
+        data = seed["data"]
+        plan: dict[str, list[tuple[str, ...]]] = {
+            "dashboard": [("/dashboard/",)],
+            "list html": [("/tickets/",)],
+            "list data": [(data,)],
+            "list total": [("/tickets/", data)],
+            "ticket": [(f"/tickets/{pk}/",) for pk in seed["ids"]],
+        }
+        timed = {name: Page(r, headers, args.requests, args.warmup) for name, r in plan.items()}
+        if args.peer_api_requests:  # tens of seconds a request at 100,000: no warm-up
+            api = {**headers, "Accept": "application/json"}
+            timed["api list"] = Page([("/api/tickets/",)], api, args.peer_api_requests, 0)
+        latencies = time_pages(args.peer_port, timed, deadline, "peer ", timeout=300)
+        return {"seed": seed, "seconds": seconds, "latencies": latencies}
+    finally:
+        if served:
+            with suppress(BenchError, subprocess.SubprocessError):
+                run_command(["bash", "serve.sh", "stop"], env, peer_dir, 60, "peer serve.sh stop")
+        if created and not args.keep:
+            try:
+                peer_db.drop()
+            except Exception as error:  # the figures matter more than the clean-up
+                log(f"could not drop database {peer_db.name}: {error}")
+        elif created:
+            log(f"kept database {peer_db.name} ({peer_db.url})")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -402,7 +572,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=18182)
     parser.add_argument("--keep", action="store_true", help="keep the (last) database")
     parser.add_argument("--timeout", type=int, default=3600, help="give up after this many s")
-    parser.add_argument("--with-peer", action="store_true", help="not implemented")
+    parser.add_argument(
+        "--with-peer", action="store_true", help="then django-helpdesk 2.6.1, timed the same way"
+    )
+    parser.add_argument("--peer-dir", type=Path, default=None, help="its scripts")
+    parser.add_argument("--peer-tickets", type=int, default=100_000)
+    parser.add_argument("--peer-port", type=int, default=18083)
+    parser.add_argument(
+        "--peer-api-requests",
+        type=int,
+        default=0,
+        help="timed GET /api/tickets/ of the peer (~40 s each at 100,000; default 0: none)",
+    )
     args = parser.parse_args(argv)
     try:
         args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()] or [args.tickets]
@@ -410,22 +591,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--sizes: comma-separated whole numbers")
     if min(args.size_list) < 100 or args.requests < 1 or args.warmup < 0:
         parser.error("sizes of at least 100 tickets, --requests at least 1")
+    if args.peer_tickets < 100 or args.peer_api_requests < 0:
+        parser.error("--peer-tickets at least 100, --peer-api-requests at least 0")
+    if args.with_peer and args.peer_port == args.port:
+        parser.error("--peer-port must differ from --port")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.with_peer:
-        print("error: --with-peer is not implemented for pages.py", file=sys.stderr)
-        return 2
     try:
         db = Database.from_url(args.database_url)
+        peer_dir = find_peer_dir(args.peer_dir) if args.with_peer else None
     except BenchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if not port_is_free(args.port):
-        print(f"error: {HOST}:{args.port} is in use; pass --port", file=sys.stderr)
-        return 2
+    for port, option in ((args.port, "--port"), (args.peer_port, "--peer-port")):
+        if (option == "--port" or peer_dir) and not port_is_free(port):
+            print(f"error: {HOST}:{port} is in use; pass {option}", file=sys.stderr)
+            return 2
     deadline = time.monotonic() + args.timeout
     results: dict[int, dict] = {}
     failed = False
@@ -444,6 +628,18 @@ def main(argv: list[str] | None = None) -> int:
                     figure(f"[{size}] {name} median", percentile(latencies, 50) * 1000, "ms")
                 for name, (_, queries) in counts.items():
                     figure(f"[{size}] {name} queries", queries)
+            if peer_dir is not None:
+                peer = run_peer(args, peer_dir, db, deadline)
+                seed = peer["seed"]
+                figure("peer tickets", seed["tickets"])
+                figure("peer open", seed["open"])
+                figure("peer seed", peer["seconds"], "s")
+                for name, latencies in peer["latencies"].items():
+                    figure(f"peer {name} p95", percentile(latencies, 95) * 1000, "ms")
+                    figure(f"peer {name} median", percentile(latencies, 50) * 1000, "ms")
+                for name, (_, queries) in seed["queries"].items():
+                    figure(f"peer {name} queries", queries)
+                figure("peer gunicorn workers", args.workers)
     except (BenchError, GlobalTimeout) as error:
         print(f"error: {error}", file=sys.stderr)
         failed = True

@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,8 +14,10 @@ from django.utils import timezone
 from servicedesk.accounts.models import Contact, User
 from servicedesk.catalog.models import Product
 from servicedesk.desk.models import SavedView
+from servicedesk.desk.queues import BREACH_HORIZON
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Status, Ticket, TicketClock
+from servicedesk.tickets.sla import sla_sweep
 from tests.factories import StaffFactory, SupplierFactory, TeamFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -118,8 +121,33 @@ def test_it_orders_about_to_breach_by_sla_due(
 
 def test_it_lists_breached_tickets(staff_client: Client, customer: Contact) -> None:
     ticket = make_ticket(customer)
-    TicketClock.objects.filter(ticket=ticket, key="first_response").update(state="breached")
+    response_due = TicketClock.objects.get(ticket=ticket, key="first_response").due_at
+    assert response_due is not None
+    after = response_due + datetime.timedelta(minutes=1)
+    with time_machine.travel(after, tick=False):
+        make_ticket(customer, title="Still in time")
+    sla_sweep(now=after)
     assert numbers(staff_client.get(queue_url("breached"))) == [ticket.number]
+    assert staff_client.get(queue_url("open")).context["counts"]["breached"] == 1
+
+
+def test_about_to_breach_counts_a_clock_past_its_warning(
+    staff_client: Client, customer: Contact, agent: User
+) -> None:
+    ticket = make_ticket(customer, impact="low", urgency="low")
+    # Answered, so only the restore clock runs; its warning comes a day before it is due.
+    services.ticket_add_message(ticket=ticket, body="We are on it.", author=agent)
+    clock = TicketClock.objects.get(ticket=ticket, key="restore", state="running")
+    assert clock.warn_at is not None and clock.due_at is not None
+    assert clock.due_at - clock.warn_at > BREACH_HORIZON + datetime.timedelta(hours=1)
+    with time_machine.travel(clock.warn_at - datetime.timedelta(minutes=1), tick=False):
+        before = staff_client.get(queue_url("breaching"))
+    with time_machine.travel(clock.warn_at + datetime.timedelta(minutes=1), tick=False):
+        make_ticket(customer, title="Just reported", impact="low", urgency="low")
+        after = staff_client.get(queue_url("breaching"))
+    assert ticket.number not in numbers(before)
+    assert numbers(after) == [ticket.number]
+    assert after.context["counts"]["breaching"] == 1
 
 
 def test_it_filters_by_team_search_and_status(
@@ -134,6 +162,40 @@ def test_it_filters_by_team_search_and_status(
     assert numbers(staff_client.get(queue_url("all", "status=closed"))) == [
         tickets["closed"].number
     ]
+
+
+def test_it_counts_open_tickets_by_team_and_product_group(
+    staff_client: Client, tickets: dict[str, Ticket], staff: User, product: Product
+) -> None:
+    team = TeamFactory(name="Payroll team")
+    for key in ("theirs", "waiting", "closed"):
+        services.ticket_assign(ticket=tickets[key], actor=staff, assignee=None, team=team)
+    context = staff_client.get(queue_url("mine")).context
+    assert dict(context["nav_teams"])[team] == 2  # the closed one does not count
+    assert dict(context["nav_groups"])[product.group] == 5
+    assert context["counts"] == {
+        "mine": 1,
+        "unassigned": 4,
+        "waiting_customer": 1,
+        "waiting_supplier": 1,
+        "breaching": 0,
+        "breached": 0,
+    }
+
+
+def test_it_pages_through_a_queue_without_counting_it(
+    staff_client: Client, tickets: dict[str, Ticket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("servicedesk.desk.views.PAGE_SIZE", 2)
+    seen = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(queue_url("open", f"page={page}"))
+        assert not [q for q in queries if "COUNT(*)" in q["sql"].upper()]
+        seen += numbers(response)
+        assert response.context["page"].has_next == (page < 3)
+    assert sorted(seen) == sorted(t.number for k, t in tickets.items() if k != "closed")
+    assert "Page 2" in staff_client.get(queue_url("open", "page=2")).content.decode()
 
 
 def test_it_refreshes_only_the_rows_and_counts_for_htmx(

@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,13 +19,14 @@ from servicedesk.desk.access import desk_agent
 from servicedesk.desk.actions import bulk_apply
 from servicedesk.desk.forms import BulkForm, PhoneTicketForm, QueueFilterForm, SavedViewForm
 from servicedesk.desk.models import SavedView
-from servicedesk.desk.queues import QUEUES, open_counts_by, queue_counts, queue_tickets
+from servicedesk.desk.queues import QUEUES, desk_counts, queue_tickets
 from servicedesk.tickets.models import Kind, Ticket
 from servicedesk.tickets.selectors import tickets_visible_to
 from servicedesk.tickets.services.calls import CallTicketIn, ticket_log_call
 from servicedesk.ui import display
 from servicedesk.ui.forms import add_service_errors
 from servicedesk.ui.htmx import htmx_target
+from servicedesk.ui.paging import window
 
 PAGE_SIZE = 50
 REFRESH_TARGET = "queue-region"
@@ -40,18 +40,16 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         raise Http404
     filters = QueueFilterForm(request.GET or None)
     tickets = filters.apply(queue_tickets(agent, QUEUES[queue]))
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window(tickets, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    counts = queue_counts(agent)
-    by_team = open_counts_by(agent, "team")
-    by_group = open_counts_by(agent, "product__group")
+    counts = desk_counts(agent)
     context: dict[str, Any] = {
         "queue": QUEUES[queue],
-        "counts": counts,
-        "nav_queues": [(q, counts.get(q.key)) for q in QUEUES.values()],
-        "nav_teams": [(team, by_team.get(team.pk, 0)) for team in Team.objects.all()],
-        "nav_groups": [(g, by_group.get(g.pk, 0)) for g in ProductGroup.objects.all()],
+        "counts": counts.queues,
+        "nav_queues": [(q, counts.queues.get(q.key)) for q in QUEUES.values()],
+        "nav_teams": [(team, counts.by_team.get(team.pk, 0)) for team in Team.objects.all()],
+        "nav_groups": [(g, counts.by_group.get(g.pk, 0)) for g in ProductGroup.objects.all()],
         "saved_views": list(SavedView.objects.filter(user=agent)),
         "filters": filters,
         "filtered": bool(query),

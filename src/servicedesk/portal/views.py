@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -42,6 +41,7 @@ from servicedesk.tickets.selectors import (
 from servicedesk.ui import display
 from servicedesk.ui.forms import REPORT_KINDS, add_service_errors
 from servicedesk.ui.htmx import is_htmx
+from servicedesk.ui.paging import window
 
 PAGE_SIZE = 25
 
@@ -56,7 +56,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     state = state if state in STATES else "open"
     tickets = portal_tickets(request.user, scope=scope, state=state)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window(tickets, PAGE_SIZE, request.GET.get("page"))
     context = {
         "page": page,
         "scope": scope,

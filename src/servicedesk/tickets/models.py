@@ -41,6 +41,9 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset(Status) - {Status.CLOSED}
+# The same condition as SQL, written as the partial indexes of open tickets are, so that
+# PostgreSQL and SQLite can see a query on open tickets may use them.
+OPEN = ~models.Q(status=Status.CLOSED)
 
 
 class Level(models.TextChoices):
@@ -155,7 +158,7 @@ class Ticket(models.Model):
     )
     supplier_reference = models.CharField(_("supplier reference"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created"), db_index=True)
-    updated_at = models.DateTimeField(_("updated"), db_index=True)
+    updated_at = models.DateTimeField(_("updated"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -174,6 +177,15 @@ class Ticket(models.Model):
         db_index=True,
         help_text=_("When time alone next changes an SLA clock (a warning or a breach)."),
     )
+    sla_warn_at = models.DateTimeField(
+        _("next SLA warning"),
+        null=True,
+        blank=True,
+        help_text=_("The earliest warning time of a running SLA clock."),
+    )
+    sla_breached = models.BooleanField(
+        _("SLA breached"), default=False, help_text=_("Whether an SLA clock has breached.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -184,6 +196,36 @@ class Ticket(models.Model):
             models.Index(fields=["organisation", "status"], name="ticket_org_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["requester", "status"], name="ticket_requester_status"),
+            # "All tickets", latest change first.
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_order"),
+            # The queues: open tickets in working order, everyone's and per assignee.
+            models.Index(
+                fields=["priority_rank", "sla_due_at", "created_at", "id"],
+                name="ticket_open_work_order",
+                condition=OPEN,
+            ),
+            models.Index(
+                fields=["assignee", "priority_rank", "sla_due_at", "created_at", "id"],
+                name="ticket_open_assignee_order",
+                condition=OPEN,
+            ),
+            models.Index(fields=["sla_due_at"], name="ticket_open_due", condition=OPEN),
+            # Everything the queue counts look at, so that PostgreSQL counts from the index
+            # alone (an index-only scan) instead of visiting every open ticket's row.
+            models.Index(
+                fields=["status"],
+                include=[
+                    "id",
+                    "assignee",
+                    "team",
+                    "product",
+                    "sla_due_at",
+                    "sla_warn_at",
+                    "sla_breached",
+                ],
+                name="ticket_open_counts",
+                condition=OPEN,
+            ),
         ]
 
     def __str__(self) -> str:

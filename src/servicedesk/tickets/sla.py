@@ -259,13 +259,20 @@ def sla_refresh(
             _record_once(clock, action=A.SLA_WARNING, field="warning_recorded_at", now=now)
         if result.state == "breached" and clock.breach_recorded_at is None:
             _record_once(clock, action=A.SLA_BREACHED, field="breach_recorded_at", now=now)
-    dues = [r.due for r in results.values() if r.state == "running" and r.due is not None]
+    running = [r for r in results.values() if r.state == "running"]
+    dues = [r.due for r in running if r.due is not None]
+    warnings = [r.warn_at for r in running if r.warn_at is not None]
     checks = [r.next_change_at for r in results.values() if r.next_change_at is not None]
     ticket.sla_due_at = min(dues) if dues else None
+    ticket.sla_warn_at = min(warnings) if warnings else None
+    ticket.sla_breached = any(r.state == "breached" for r in results.values())
     # Just after the instant, so the state has changed when the sweep looks.
     ticket.sla_next_check_at = min(checks) + datetime.timedelta(seconds=1) if checks else None
     Ticket.objects.filter(pk=ticket.pk).update(
-        sla_due_at=ticket.sla_due_at, sla_next_check_at=ticket.sla_next_check_at
+        sla_due_at=ticket.sla_due_at,
+        sla_warn_at=ticket.sla_warn_at,
+        sla_breached=ticket.sla_breached,
+        sla_next_check_at=ticket.sla_next_check_at,
     )
     return sorted(clocks, key=lambda clock: list(results).index(clock.key))
 
@@ -305,6 +312,8 @@ def _record_passed(ids: list[int], *, now: datetime.datetime) -> None:
     TicketClock.objects.filter(pk__in=[c.pk for c in breached]).update(
         state="breached", breached_at=F("due_at"), breach_recorded_at=now
     )
+    if breached:
+        Ticket.objects.filter(pk__in={c.ticket_id for c in breached}).update(sla_breached=True)
     TicketEvent.objects.bulk_create(
         [_sla_event(clock, "sla_warning", now=now) for clock in warned]
         + [_sla_event(clock, "sla_breached", now=now) for clock in breached]
@@ -320,23 +329,29 @@ def _sla_event(clock: TicketClock, action: str, *, now: datetime.datetime) -> Ti
 
 def _reschedule(ids: list[int], *, now: datetime.datetime) -> None:
     dues: dict[int, list[datetime.datetime]] = {pk: [] for pk in ids}
+    warnings: dict[int, list[datetime.datetime]] = {pk: [] for pk in ids}
     checks: dict[int, list[datetime.datetime]] = {pk: [] for pk in ids}
     running = TicketClock.objects.filter(ticket_id__in=ids, state="running", due_at__isnull=False)
     for ticket_id, warn_at, due_at in running.values_list("ticket_id", "warn_at", "due_at"):
         assert due_at is not None  # filtered above
         dues[ticket_id].append(due_at)
+        if warn_at is not None:
+            warnings[ticket_id].append(warn_at)
         checks[ticket_id].append(warn_at if warn_at is not None and warn_at > now else due_at)
     tickets = [
         Ticket(
             pk=pk,
             sla_due_at=min(dues[pk], default=None),
+            sla_warn_at=min(warnings[pk], default=None),
             sla_next_check_at=(
                 min(checks[pk]) + datetime.timedelta(seconds=1) if checks[pk] else None
             ),
         )
         for pk in ids
     ]
-    Ticket.objects.bulk_update(tickets, ["sla_due_at", "sla_next_check_at"], batch_size=500)
+    Ticket.objects.bulk_update(
+        tickets, ["sla_due_at", "sla_warn_at", "sla_next_check_at"], batch_size=500
+    )
 
 
 def remaining_seconds(clock: TicketClock, *, now: datetime.datetime) -> int | None:
