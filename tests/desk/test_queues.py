@@ -211,6 +211,37 @@ def test_it_refreshes_only_the_rows_and_counts_for_htmx(
     assert 'hx-swap-oob="true"' in html
 
 
+def test_a_refresh_that_finds_nothing_new_is_not_modified(
+    staff_client: Client, tickets: dict[str, Ticket], staff: User
+) -> None:
+    refresh = {"HX-Request": "true", "HX-Target": "queue-region"}
+    with time_machine.travel(timezone.now(), tick=False):
+        first = staff_client.get(queue_url("open"), headers=refresh)
+        etag = first["ETag"]
+        again = staff_client.get(queue_url("open"), headers={**refresh, "If-None-Match": etag})
+        assert (first.status_code, again.status_code) == (200, 304)
+        assert again.content == b"" and again["ETag"] == etag
+        assert "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+        services.ticket_transition(
+            ticket=tickets["unassigned"], actor=staff, status=Status.IN_PROGRESS
+        )
+        changed = staff_client.get(queue_url("open"), headers={**refresh, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    with time_machine.travel(later, tick=False):  # "due in ..." has moved on
+        moved = staff_client.get(
+            queue_url("open"), headers={**refresh, "If-None-Match": changed["ETag"]}
+        )
+    assert moved.status_code == 200
+
+
+def test_a_full_page_is_never_answered_not_modified(
+    staff_client: Client, tickets: dict[str, Ticket]
+) -> None:
+    response = staff_client.get(queue_url("open"), headers={"If-None-Match": "*"})
+    assert response.status_code == 200 and "ETag" not in response
+
+
 def test_it_shows_the_queue_in_a_fixed_number_of_queries(
     staff_client: Client, customer: Contact, django_assert_max_num_queries: Any
 ) -> None:
