@@ -1,10 +1,12 @@
 """Django settings, read from environment variables (see README: Configuration)."""
 
+import importlib.util
 import secrets
 import tomllib
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -180,8 +182,46 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Uploaded files (attachments) go through Django's storage API: a folder (MEDIA_ROOT) by
+# default, or a bucket of an S3-compatible object store that several servers share
+# (django-storages; README: Attachments on an object store).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+S3_STORAGE = "storages.backends.s3.S3Storage"
+# django-storages' S3Storage options, by the variable that sets each (its settings' names).
+S3_OPTIONS = {
+    "bucket_name": ("AWS_STORAGE_BUCKET_NAME",),
+    "endpoint_url": ("AWS_S3_ENDPOINT_URL",),
+    "region_name": ("AWS_S3_REGION_NAME",),
+    "access_key": ("AWS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+    "secret_key": ("AWS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+    "location": ("AWS_LOCATION",),
+    "addressing_style": ("AWS_S3_ADDRESSING_STYLE",),
+    "signature_version": ("AWS_S3_SIGNATURE_VERSION",),
+}
+
+
+def storage_options(backend: str) -> dict[str, str]:
+    """Return the OPTIONS of the default storage: for S3Storage those set in the environment
+    (the bucket is required; unset credentials come from boto3's usual chain), else none."""
+    if backend != S3_STORAGE:
+        return {}
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            f"STORAGE_BACKEND={S3_STORAGE} needs django-storages: install servicedesk[s3]"
+        )
+    options = {}
+    for option, names in S3_OPTIONS.items():
+        value = next(filter(None, (env_str(name, "") for name in names)), "")  # first set
+        if value:
+            options[option] = value
+    if "bucket_name" not in options:
+        raise ImproperlyConfigured(f"STORAGE_BACKEND={S3_STORAGE} needs AWS_STORAGE_BUCKET_NAME")
+    return options
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKEND, "OPTIONS": storage_options(STORAGE_BACKEND)},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -210,15 +250,29 @@ MAILERS: dict[str, dict[str, object]] = {
         },
     }
 }
-if not EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
+    # Mail written to files in a folder, e.g. to try the desk out without a mail server.
+    MAILERS["default"]["OPTIONS"] = {
+        "file_path": env_str("EMAIL_FILE_PATH", str(DATA_DIR / "sent-mail"))
+    }
+elif not EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     # Only the SMTP backend takes these options.
     MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The queues' counting index carries non-key columns for PostgreSQL's index-only scans;
+# SQLite (the embedded default, for small desks) builds it without them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+# The outbox (servicedesk.outbox): a worker's claim on a row older than the lease is taken
+# over (the worker died while sending); an unsent row is queued again this long after it
+# was stored (its task was lost), and a failed attempt first waits as long, then doubling.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 10 * 60)
+OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 5 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
