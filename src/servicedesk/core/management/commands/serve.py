@@ -3,9 +3,10 @@
 import os
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
+
+from servicedesk.core.staticfiles import collect_static
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             self.stderr.write("--workers must be at least 1")
             raise SystemExit(2)
         if not options["no_collectstatic"]:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            collect_static()  # only when the static files changed
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"servicedesk serving on http://{bind}/")
         _Gunicorn(
