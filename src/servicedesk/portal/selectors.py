@@ -1,6 +1,6 @@
 """Reads for the portal pages, built on the access-checked ticket selectors."""
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from servicedesk.accounts.models import Contact
 from servicedesk.tickets.models import (
@@ -34,10 +34,21 @@ def portal_tickets(user: AnyUser, *, scope: str, state: str) -> QuerySet[Ticket]
         tickets = tickets.exclude(status=Status.CLOSED)
     elif state == "closed":
         tickets = tickets.filter(status=Status.CLOSED)
-    promised = Q(clocks__internal=False, clocks__state=ClockState.RUNNING)
+    # Looked up for the rows of the page only (not grouped over all the organisation's
+    # tickets), so the list costs the same however many tickets there are.
+    promised = (
+        TicketClock.objects.filter(
+            ticket=OuterRef("pk"),
+            internal=False,
+            state=ClockState.RUNNING,
+            due_at__isnull=False,
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
     return (
         tickets.select_related("product", "requester")
-        .annotate(promised_due=Min("clocks__due_at", filter=promised))
+        .annotate(promised_due=Subquery(promised))
         .order_by("-updated_at", "-pk")
     )
 
