@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Manager, Q
 from django.utils import timezone
@@ -27,8 +28,11 @@ from servicedesk.outbox.models import UNSENT, OutboxItem
 
 logger = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=10)  # a claim older than this is retried
-REQUEUE_AFTER = datetime.timedelta(minutes=5)  # unsent this long after it was stored: task lost
+# A claim older than this is taken over (OUTBOX_LEASE_SECONDS: 10 minutes by default).
+LEASE = datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+# Unsent this long after it was stored: its task was lost (OUTBOX_REQUEUE_AFTER_SECONDS: 5
+# minutes by default).
+REQUEUE_AFTER = datetime.timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
 MAX_BACKOFF = datetime.timedelta(hours=6)
 MAX_ATTEMPTS = 10  # with the back-off below: about a day of failures before giving up
 REQUEUE_LIMIT = 1000  # rows per channel queued again by one tick
@@ -61,8 +65,8 @@ def channel_get(name: str) -> Channel[Any]:
 
 
 def backoff(attempts: int) -> datetime.timedelta:
-    """Return how long to wait after failed attempt `attempts`: 5 minutes, doubling, at
-    most 6 hours."""
+    """Return how long to wait after failed attempt `attempts`: REQUEUE_AFTER (5 minutes
+    by default), doubling, at most 6 hours."""
     delay: datetime.timedelta = REQUEUE_AFTER * 2 ** max(attempts - 1, 0)
     return min(delay, MAX_BACKOFF)
 
