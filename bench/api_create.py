@@ -245,14 +245,24 @@ def run_command(args: list[str], env: dict[str, str], cwd: Path, timeout: float,
 class Server:
     """`servicedesk serve` in its own process group; stopped by its own pid/group only."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, port: int, workers: int) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        cwd: Path,
+        port: int,
+        workers: int,
+        *,
+        extra_args: tuple[str, ...] = (),
+        start_timeout: float = 120,
+    ) -> None:
         self.env, self.cwd, self.port, self.workers = env, cwd, port, workers
+        self.extra_args, self.start_timeout = extra_args, start_timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = cwd / "server.log"
 
     def start(self, deadline: float) -> None:
         args = [servicedesk_command(), "serve", "--host", HOST, "--port", str(self.port)]
-        args += ["--workers", str(self.workers)]
+        args += ["--workers", str(self.workers), *self.extra_args]
         with open(self.log_path, "wb") as out:
             self.proc = subprocess.Popen(
                 args,
@@ -263,7 +273,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        limit = min(deadline, time.monotonic() + 120)
+        limit = min(deadline, time.monotonic() + self.start_timeout)
         while time.monotonic() < limit:
             if self.proc.poll() is not None:
                 raise BenchError(f"server exited ({self.proc.returncode}):\n{self.log_tail()}")

@@ -55,7 +55,6 @@ from api_create import (
     percentile,
     port_is_free,
     proc_cpu,
-    request,
     run_command,
     servicedesk_command,
 )
@@ -420,35 +419,6 @@ def wait_for_port(daemon: Daemon, port: int, deadline: float) -> None:
     raise BenchError(f"{daemon.name} does not listen on {HOST}:{port}")
 
 
-class LoadServer(Server):
-    """`servicedesk serve --no-collectstatic`: the bench collects the static files once,
-    before the servers start (serve collects them at every start otherwise: over a minute
-    of CPU each on this machine, and two servers would write the same folder at once)."""
-
-    def start(self, deadline: float) -> None:
-        args = [servicedesk_command(), "serve", "--host", HOST, "--port", str(self.port)]
-        args += ["--workers", str(self.workers), "--no-collectstatic"]
-        with open(self.log_path, "wb") as out:
-            self.proc = subprocess.Popen(
-                args,
-                env=self.env,
-                cwd=self.cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        limit = min(deadline, time.monotonic() + 300)
-        while time.monotonic() < limit:
-            if self.proc.poll() is not None:
-                raise BenchError(f"server exited ({self.proc.returncode}):\n{self.log_tail()}")
-            with suppress(OSError):
-                if request(self.port, "GET", "/health", timeout=2)[0] == 200:
-                    return
-            time.sleep(0.3)
-        raise BenchError(f"server on {self.port} did not answer /health in time")
-
-
 def gunicorn_workers(server: Server) -> list[int]:
     return children(server.proc.pid) if server.proc is not None else []
 
@@ -480,7 +450,7 @@ def requests_per_second(rate: float) -> float:
 class Desk:
     """The processes of one run: servers, workers, the LMTP server and Locust."""
 
-    servers: list[LoadServer]
+    servers: list[Server]
     workers: list[Daemon]
     lmtp: Daemon
     locust: Daemon
@@ -808,7 +778,12 @@ def main(argv: list[str] | None = None) -> int:
         BENCH_PASSWORD=secrets.token_urlsafe(12),
     )
     cmd = servicedesk_command()
-    servers = [LoadServer(env, tmp, port, args.workers) for port in args.port_list]
+    # The bench collects the static files once, before the servers start, so that two
+    # servers do not collect into the same folder at once.
+    servers = [
+        Server(env, tmp, port, args.workers, extra_args=("--no-collectstatic",), start_timeout=300)
+        for port in args.port_list
+    ]
     for server in servers:
         server.log_path = tmp / f"server-{server.port}.log"
     desk = Desk(
