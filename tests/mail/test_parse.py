@@ -4,7 +4,7 @@
 # ruff: noqa: RUF001
 
 import hashlib
-import time
+import time  # process_time: this process's CPU, not the wall clock of a shared machine
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -274,9 +274,9 @@ def test_it_parses_a_20_mb_attachment() -> None:
     )
     raw = message.as_bytes()
 
-    started = time.perf_counter()
+    started = time.process_time()
     parsed = parse_message(raw)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert parsed.parse_error is None
     [attachment] = parsed.attachments
@@ -296,9 +296,9 @@ def test_it_parses_a_1_mb_single_line_body_quickly() -> None:
         raw = build(
             {"Subject": "=?" * 100_000, "From": "<" * 100_000}, body, content_type=content_type
         )
-        started = time.perf_counter()
+        started = time.process_time()
         parsed = parse_message(raw)
-        assert time.perf_counter() - started < 3
+        assert time.process_time() - started < 3
         assert parsed.parse_error is None
 
 
@@ -306,11 +306,11 @@ def test_it_parses_a_normal_message_in_about_a_millisecond() -> None:
     raw = (LOCAL_CORPUS / "outlook-reply-nl.eml").read_bytes()
     parse_message(raw)
     runs = 50
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(runs):
         parse_message(raw)
     # Generous bound for slow CI machines; it is about a millisecond on a laptop.
-    assert (time.perf_counter() - started) / runs < 0.02
+    assert (time.process_time() - started) / runs < 0.02
 
 
 def hostile_messages() -> dict[str, bytes]:
@@ -352,9 +352,9 @@ def hostile_messages() -> dict[str, bytes]:
 def hostile_results() -> dict[str, tuple[float, ParsedMail]]:
     results = {}
     for name, raw in hostile_messages().items():
-        started = time.perf_counter()
+        started = time.process_time()
         parsed = parse_message(raw)
-        results[name] = (time.perf_counter() - started, parsed)
+        results[name] = (time.process_time() - started, parsed)
     return results
 
 

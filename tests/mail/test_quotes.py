@@ -1,6 +1,6 @@
 """split_reply: the customer's new words, cut at our marker or the quoted history."""
 
-import time
+import time  # process_time: this process's CPU, not the wall clock of a shared machine
 
 import pytest
 
@@ -208,6 +208,6 @@ def test_it_is_linear_on_hostile_text() -> None:
         ">" * 1_000_000,
     ]
     for text in hostile:
-        started = time.perf_counter()
+        started = time.process_time()
         split_reply(text)
-        assert time.perf_counter() - started < 2
+        assert time.process_time() - started < 2
