@@ -11,6 +11,7 @@ grouped query over an index of the open tickets that holds every column they loo
 """
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
@@ -140,13 +141,12 @@ def desk_counts(user: User, *, now: datetime.datetime | None = None) -> Counts:
             **{key: Count("pk", filter=QUEUES[key].condition(user, now)) for key in COUNTED},
         )
     )
-    queues = dict.fromkeys(COUNTED, 0)
-    by_team: dict[int | None, int] = {}
-    by_group: dict[int | None, int] = {}
+    queues: Counter[str] = Counter(dict.fromkeys(COUNTED, 0))
+    by_team: Counter[int | None] = Counter()
+    by_group: Counter[int | None] = Counter()
     for row in rows:
         counted = cast(dict[str, int], row)  # the counts annotated above
-        for key in COUNTED:
-            queues[key] += counted[key]
-        by_team[row["team"]] = by_team.get(row["team"], 0) + row["open"]
-        by_group[row["product__group"]] = by_group.get(row["product__group"], 0) + row["open"]
-    return Counts(queues=queues, by_team=by_team, by_group=by_group)
+        queues.update({key: counted[key] for key in COUNTED})
+        by_team[row["team"]] += row["open"]
+        by_group[row["product__group"]] += row["open"]
+    return Counts(queues=dict(queues), by_team=by_team, by_group=by_group)
