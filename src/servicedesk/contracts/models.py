@@ -141,6 +141,16 @@ class Contract(models.Model):
             "with a link to the portal. The desk's own notices still go out by mail."
         ),
     )
+    satisfaction_survey = models.BooleanField(
+        _("satisfaction survey"),
+        default=True,
+        help_text=_("Send the requester one survey mail after a ticket closes."),
+    )
+    stale_after_days = models.PositiveSmallIntegerField(
+        _("stale after (working days)"),
+        default=5,
+        help_text=_("An open ticket without an update for this many working days is reported."),
+    )
     active = models.BooleanField(_("active"), default=True)
     reminder_1_after = models.DurationField(
         _("first reminder after"),
