@@ -85,29 +85,49 @@ def remind(action: ScheduledAction, batch: Batch) -> Result:
 
 def auto_close(action: ScheduledAction, batch: Batch) -> Result:
     """Close a ticket the customer left unanswered, with the standard text (002, 003)."""
-    ticket = action.ticket
-    if ticket.status != action.while_status:
-        return ActionOutcome.OBSOLETE, []
-    waiting_for = action.while_status
-    outcome = Outcome.SOLVED if waiting_for == Status.SOLUTION_OFFERED else Outcome.NO_RESPONSE
-    services.ticket_transition(
-        ticket=ticket,
-        actor=None,
-        status=Status.CLOSED,
-        note=auto_close_note(waiting_for),
-        outcome=outcome,
-        now=batch.now,
-    )
-    about = About(
-        waiting_for=waiting_for,
-        since=action.created_at,
-        reopen_within=rule_settings(ticket.contract).reopen_within,
-    )
-    people = _customers(RaciStep.CLOSING, ticket, batch)
-    planned = notification_plan(
-        ticket, rule=Rule.AUTO_CLOSE, people=people, occurrence=f"a{action.pk}", about=about
-    )
-    return ActionOutcome.DONE, planned
+    return auto_close_many([action], batch)[action.pk]
+
+
+def auto_close_many(actions: list[ScheduledAction], batch: Batch) -> dict[int, Result]:
+    """`auto_close` for several actions, the tickets closed together; results by action id.
+
+    Raises as the ticket services do when one close is refused: nothing is then closed.
+    """
+    results: dict[int, Result] = {}
+    live: dict[int, ScheduledAction] = {}  # by ticket: one close each
+    for action in actions:
+        if action.ticket.status != action.while_status or action.ticket_id in live:
+            results[action.pk] = ActionOutcome.OBSOLETE, []
+        else:
+            live[action.ticket_id] = action
+    moves = [
+        services.Move(
+            action.ticket,
+            Status.CLOSED,
+            note=auto_close_note(action.while_status),
+            outcome=(
+                Outcome.SOLVED
+                if action.while_status == Status.SOLUTION_OFFERED
+                else Outcome.NO_RESPONSE
+            ),
+        )
+        for action in live.values()
+    ]
+    if moves:
+        services.tickets_transition(moves, actor=None, now=batch.now)
+    for action in live.values():
+        ticket = action.ticket
+        about = About(
+            waiting_for=action.while_status,
+            since=action.created_at,
+            reopen_within=rule_settings(ticket.contract).reopen_within,
+        )
+        people = _customers(RaciStep.CLOSING, ticket, batch)
+        planned = notification_plan(
+            ticket, rule=Rule.AUTO_CLOSE, people=people, occurrence=f"a{action.pk}", about=about
+        )
+        results[action.pk] = ActionOutcome.DONE, planned
+    return results
 
 
 def unassigned_alert(action: ScheduledAction, batch: Batch) -> Result:
@@ -132,3 +152,7 @@ HANDLERS: dict[str, Handler] = {
 }
 # Rules that change the ticket run in a savepoint, so a failure undoes only their own work.
 WRITING = frozenset({ActionKind.AUTO_CLOSE})
+# Rules done for all their due actions of a batch at once (each alone if that fails).
+GROUPED: dict[str, Callable[[list[ScheduledAction], Batch], dict[int, Result]]] = {
+    ActionKind.AUTO_CLOSE: auto_close_many,
+}

@@ -6,6 +6,7 @@ actions, so a change and the tick never both act on one action).
 """
 
 import datetime
+from collections.abc import Sequence
 
 from servicedesk.automation.models import PENDING, ActionKind, ScheduledAction
 from servicedesk.automation.policy import business_calendar, rule_settings
@@ -97,13 +98,27 @@ def on_status_changed(ticket: Ticket, *, old: str, new: str, at: datetime.dateti
     A close cancels everything. Waiting on the customer (or for them to confirm a solution)
     schedules two reminders and an automatic close, counted from now.
     """
-    if new == Status.CLOSED:
-        actions_cancel(ticket, at=at)
-        return
+    on_statuses_changed([(ticket, old, new)], at=at)
+
+
+def _on_opened_status(ticket: Ticket, *, new: str, at: datetime.datetime) -> None:
     actions_cancel(ticket, at=at, unless_status=new)
     if new in WAITING_ON_CUSTOMER_STATUSES:
         for kind, after in waiting_chain(ticket, new):
             action_schedule(ticket, kind=kind, due_at=at + after, at=at, while_status=new)
+
+
+def on_statuses_changed(
+    changes: Sequence[tuple[Ticket, str, str]], *, at: datetime.datetime
+) -> None:
+    """`on_status_changed` for several (ticket, old, new) changes: the closes cancel their
+    tickets' pending actions in one statement."""
+    closed = [ticket.pk for ticket, _old, new in changes if new == Status.CLOSED]
+    if closed:
+        ScheduledAction.objects.filter(PENDING, ticket_id__in=closed).update(cancelled_at=at)
+    for ticket, _old, new in changes:
+        if new != Status.CLOSED:
+            _on_opened_status(ticket, new=new, at=at)
 
 
 def pending_actions(ticket: Ticket) -> list[ScheduledAction]:

@@ -160,10 +160,13 @@ def _run_batch(
     )
     outcomes: dict[ActionOutcome, list[int]] = defaultdict(list)
     planned: list[Planned] = []
+    grouped = _run_grouped(actions, batch)
     for action in actions:
         handler = rules.HANDLERS[action.kind]
         try:
-            if action.kind in rules.WRITING:
+            if action.pk in grouped:
+                outcome, notes = grouped[action.pk]
+            elif action.kind in rules.WRITING:
                 with transaction.atomic():
                     outcome, notes = handler(action, batch)
             else:
@@ -181,6 +184,24 @@ def _run_batch(
     for outcome, pks in outcomes.items():
         ScheduledAction.objects.filter(pk__in=pks).update(outcome=outcome)
     report.notifications += len(notifications_record(planned, at=now))
+
+
+def _run_grouped(actions: list[ScheduledAction], batch: rules.Batch) -> dict[int, rules.Result]:
+    """Run the grouped rules over their actions together; results by action id. Should a
+    group fail, its actions are left to run one by one (each in its own savepoint)."""
+    results: dict[int, rules.Result] = {}
+    for kind, run in rules.GROUPED.items():
+        group = [action for action in actions if action.kind == kind]
+        if len(group) < 2:
+            continue
+        try:
+            with transaction.atomic():
+                results |= run(group, batch)
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.info("%d %s actions together failed; each alone", len(group), kind)
+    return results
 
 
 def _failed(action: ScheduledAction, error: Exception, *, now: datetime.datetime) -> None:

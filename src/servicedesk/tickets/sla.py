@@ -17,7 +17,7 @@ Event history -> clock events:
 import datetime
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import F
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from servicedesk.contracts.models import BusinessCalendar as CalendarRecord
 from servicedesk.contracts.models import Contract
+from servicedesk.core.bulk import update_grouped
 from servicedesk.sla import (
     BusinessCalendar,
     ClockEvent,
@@ -225,56 +226,98 @@ def sla_refresh(
     `created`: the ticket was just created with this event, so its history is that event
     and it has no stored clocks yet (two reads saved on the busiest write path).
     """
+    return sla_refresh_many([ticket], now=now, created=created)[ticket.pk]
+
+
+@transaction.atomic(savepoint=False)
+def sla_refresh_many(
+    tickets: Sequence[Ticket],
+    *,
+    now: datetime.datetime | None = None,
+    created: TicketEvent | None = None,
+) -> dict[int, list[TicketClock]]:
+    """Recompute and store the clocks of several tickets in a few statements (their
+    histories and stored clocks read together); return each ticket's clocks by its id.
+
+    Warnings and breaches are recorded once, as `sla_refresh` does.
+    """
     now = now or timezone.now()
-    results = compute(ticket, now=now, history=[created] if created else None)
-    existing = (
-        {} if created else {clock.key: clock for clock in TicketClock.objects.filter(ticket=ticket)}
-    )
-    stale = [clock.pk for key, clock in existing.items() if key not in results]
+    ids = [ticket.pk for ticket in tickets]
+    histories: dict[int, list[TicketEvent]] = {pk: [] for pk in ids}
+    existing: dict[int, dict[str, TicketClock]] = {pk: {} for pk in ids}
+    if created is not None:
+        histories[created.ticket_id] = [created]
+    else:
+        with_contract = [ticket.pk for ticket in tickets if ticket.contract_id is not None]
+        events = TicketEvent.objects.filter(ticket_id__in=with_contract, action__in=SLA_ACTIONS)
+        for event in events.order_by("at", "pk"):
+            histories[event.ticket_id].append(event)
+        for clock in TicketClock.objects.filter(ticket_id__in=ids):
+            existing[clock.ticket_id][clock.key] = clock
+    results = {
+        ticket.pk: compute(ticket, now=now, history=histories[ticket.pk]) for ticket in tickets
+    }
+    stale = [
+        clock.pk for pk in ids for key, clock in existing[pk].items() if key not in results[pk]
+    ]
     if stale:
         TicketClock.objects.filter(pk__in=stale).delete()
-    fresh, kept = [], []
-    for key, result in results.items():
-        row = clock_row(ticket, result, now)
-        old = existing.get(key)
-        if old is None:
-            fresh.append(row)
-            continue
-        if any(getattr(old, field) != getattr(row, field) for field in SEMANTIC_FIELDS):
+    fresh, kept, changed = [], [], []
+    for ticket in tickets:
+        for key, result in results[ticket.pk].items():
+            row = clock_row(ticket, result, now)
+            old = existing[ticket.pk].get(key)
+            if old is None:
+                fresh.append(row)
+                continue
+            row.pk = old.pk
+            row.warning_recorded_at = old.warning_recorded_at
+            row.breach_recorded_at = old.breach_recorded_at
             # Only rows whose meaning changed are written: a refresh is usually a no-op.
-            TicketClock.objects.filter(pk=old.pk).update(
-                **{field: getattr(row, field) for field in STORED_FIELDS}
-            )
-        row.pk = old.pk
-        row.warning_recorded_at = old.warning_recorded_at
-        row.breach_recorded_at = old.breach_recorded_at
-        kept.append(row)
+            if any(getattr(old, field) != getattr(row, field) for field in SEMANTIC_FIELDS):
+                changed.append(row)
+            kept.append(row)
+    update_grouped(TicketClock, changed, STORED_FIELDS)
     if fresh:
         TicketClock.objects.bulk_create(fresh)
         if not all(row.pk for row in fresh):  # SQLite before RETURNING support
-            fresh = list(TicketClock.objects.filter(ticket=ticket, key__in=[r.key for r in fresh]))
-    clocks = fresh + kept
-    for clock, result in ((c, results[c.key]) for c in clocks):
-        if result.warning and clock.warning_recorded_at is None:
-            _record_once(clock, action=A.SLA_WARNING, field="warning_recorded_at", now=now)
-        if result.state == "breached" and clock.breach_recorded_at is None:
-            _record_once(clock, action=A.SLA_BREACHED, field="breach_recorded_at", now=now)
-    running = [r for r in results.values() if r.state == "running"]
+            stored = TicketClock.objects.filter(ticket_id__in={row.ticket_id for row in fresh})
+            pks = {(clock.ticket_id, clock.key): clock.pk for clock in stored}
+            for row in fresh:
+                row.pk = pks[row.ticket_id, row.key]
+    clocks: dict[int, list[TicketClock]] = {pk: [] for pk in ids}
+    for clock in fresh + kept:
+        clocks[clock.ticket_id].append(clock)
+    for ticket in tickets:
+        ticket_results = results[ticket.pk]
+        for clock in clocks[ticket.pk]:
+            result = ticket_results[clock.key]
+            if result.warning and clock.warning_recorded_at is None:
+                _record_once(clock, action=A.SLA_WARNING, field="warning_recorded_at", now=now)
+            if result.state == "breached" and clock.breach_recorded_at is None:
+                _record_once(clock, action=A.SLA_BREACHED, field="breach_recorded_at", now=now)
+        _summarise(ticket, ticket_results.values())
+        order = list(ticket_results)
+        clocks[ticket.pk].sort(key=lambda clock: order.index(clock.key))
+    update_grouped(Ticket, tickets, SUMMARY_FIELDS)  # a batch of closes shares one summary
+    return clocks
+
+
+SUMMARY_FIELDS = ("sla_due_at", "sla_warn_at", "sla_breached", "sla_next_check_at")
+
+
+def _summarise(ticket: Ticket, results: Iterable[ClockResult]) -> None:
+    """Set the ticket's stored SLA summary (next due, next warning, breached, next look)."""
+    results = list(results)
+    running = [r for r in results if r.state == "running"]
     dues = [r.due for r in running if r.due is not None]
     warnings = [r.warn_at for r in running if r.warn_at is not None]
-    checks = [r.next_change_at for r in results.values() if r.next_change_at is not None]
+    checks = [r.next_change_at for r in results if r.next_change_at is not None]
     ticket.sla_due_at = min(dues) if dues else None
     ticket.sla_warn_at = min(warnings) if warnings else None
-    ticket.sla_breached = any(r.state == "breached" for r in results.values())
+    ticket.sla_breached = any(r.state == "breached" for r in results)
     # Just after the instant, so the state has changed when the sweep looks.
     ticket.sla_next_check_at = min(checks) + datetime.timedelta(seconds=1) if checks else None
-    Ticket.objects.filter(pk=ticket.pk).update(
-        sla_due_at=ticket.sla_due_at,
-        sla_warn_at=ticket.sla_warn_at,
-        sla_breached=ticket.sla_breached,
-        sla_next_check_at=ticket.sla_next_check_at,
-    )
-    return sorted(clocks, key=lambda clock: list(results).index(clock.key))
 
 
 def sla_sweep(*, now: datetime.datetime | None = None, batch: int = 1000) -> int:

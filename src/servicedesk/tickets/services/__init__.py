@@ -37,13 +37,19 @@ from servicedesk.tickets.services.intake import (
     ticket_create,
 )
 from servicedesk.tickets.services.links import ticket_link
-from servicedesk.tickets.services.transitions import reopen_by_reply_allowed, ticket_transition
+from servicedesk.tickets.services.transitions import (
+    Move,
+    reopen_by_reply_allowed,
+    ticket_transition,
+    tickets_transition,
+)
 
 __all__ = [
     "DESCRIPTION_FIELDS",
     "CallTicketIn",
     "CustomerReply",
     "LoggedCall",
+    "Move",
     "ReplyOutcome",
     "attachment_add",
     "contract_for",
@@ -59,4 +65,5 @@ __all__ = [
     "ticket_log_call",
     "ticket_transition",
     "ticket_update",
+    "tickets_transition",
 ]

@@ -1,6 +1,7 @@
 """What every ticket service shares: the clock, events, SLA refresh, field checks."""
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from servicedesk.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from servicedesk.tickets.sla import sla_refresh
+from servicedesk.tickets.sla import sla_refresh, sla_refresh_many
 
 DESCRIPTION_FIELDS = policy.DESCRIPTION_FIELDS
 
@@ -27,9 +28,20 @@ def refresh_sla(
     ticket: Ticket, *, at: datetime.datetime, created: TicketEvent | None = None
 ) -> None:
     """Recompute the ticket's SLA clocks and notify the warnings and breaches they record."""
-    clocks = sla_refresh(ticket, now=at, created=created)
-    if automation_notify.sla_events_possible(clocks, at=at):
-        automation_notify.sla_events_notify(ticket, at=at)
+    if created is not None:
+        clocks = sla_refresh(ticket, now=at, created=created)
+        if automation_notify.sla_events_possible(clocks, at=at):
+            automation_notify.sla_events_notify(ticket, at=at)
+    else:
+        refresh_sla_many([ticket], at=at)
+
+
+def refresh_sla_many(tickets: Sequence[Ticket], *, at: datetime.datetime) -> None:
+    """Recompute the SLA clocks of several tickets together, and notify what they record."""
+    clocks = sla_refresh_many(tickets, now=at)
+    for ticket in tickets:
+        if automation_notify.sla_events_possible(clocks[ticket.pk], at=at):
+            automation_notify.sla_events_notify(ticket, at=at)
 
 
 def lock_current(ticket: Ticket) -> None:
@@ -38,16 +50,21 @@ def lock_current(ticket: Ticket) -> None:
     The worker changes tickets behind a caller's back (an automatic close); a status
     decision must be taken on the stored status, and the lock keeps it stored until commit.
     """
-    row = (
+    lock_current_many([ticket])
+
+
+def lock_current_many(tickets: Sequence[Ticket]) -> None:
+    """`lock_current` for several tickets, in one statement."""
+    rows = (
         Ticket.objects.select_for_update()
-        .filter(pk=ticket.pk)
-        .values("status", "closed_at", "resolved_at")
-        .first()
+        .filter(pk__in=[ticket.pk for ticket in tickets])
+        .order_by("pk")
+        .values_list("pk", "status", "closed_at", "resolved_at")
     )
-    if row is not None:
-        ticket.status, ticket.closed_at, ticket.resolved_at = (
-            row["status"], row["closed_at"], row["resolved_at"]
-        )  # fmt: skip
+    current = {pk: (status, closed_at, resolved_at) for pk, status, closed_at, resolved_at in rows}
+    for ticket in tickets:
+        if ticket.pk in current:
+            ticket.status, ticket.closed_at, ticket.resolved_at = current[ticket.pk]
 
 
 def record_event(
@@ -61,7 +78,26 @@ def record_event(
     new: object = "",
     note: str = "",
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = event_row(
+        ticket, actor=actor, action=action, at=at, field=field, old=old, new=new, note=note
+    )
+    event.save()
+    return event
+
+
+def event_row(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    action: str,
+    at: datetime.datetime,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    note: str = "",
+) -> TicketEvent:
+    """Return the (unsaved) event of a change, for `bulk_create`."""
+    return TicketEvent(
         ticket=ticket,
         actor=actor,
         action=action,
