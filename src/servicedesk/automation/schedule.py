@@ -8,6 +8,8 @@ actions, so a change and the tick never both act on one action).
 import datetime
 from collections.abc import Sequence
 
+from django.db.models import Q
+
 from servicedesk.automation.models import PENDING, ActionKind, ScheduledAction
 from servicedesk.automation.policy import business_calendar, rule_settings
 from servicedesk.tickets.models import Status, Ticket
@@ -102,10 +104,19 @@ def on_status_changed(ticket: Ticket, *, old: str, new: str, at: datetime.dateti
 
 
 def _on_opened_status(ticket: Ticket, *, new: str, at: datetime.datetime) -> None:
-    actions_cancel(ticket, at=at, unless_status=new)
-    if new in WAITING_ON_CUSTOMER_STATUSES:
-        for kind, after in waiting_chain(ticket, new):
-            action_schedule(ticket, kind=kind, due_at=at + after, at=at, while_status=new)
+    chain = waiting_chain(ticket, new) if new in WAITING_ON_CUSTOMER_STATUSES else []
+    # What another status scheduled, and what the new wait replaces: one statement.
+    bound_elsewhere = ~Q(while_status="") & ~Q(while_status=new)
+    replaced = Q(kind__in=[kind for kind, _after in chain])
+    ScheduledAction.objects.filter(PENDING, bound_elsewhere | replaced, ticket=ticket).update(
+        cancelled_at=at
+    )
+    ScheduledAction.objects.bulk_create(
+        ScheduledAction(
+            ticket=ticket, kind=kind, due_at=at + after, created_at=at, while_status=new
+        )
+        for kind, after in chain
+    )
 
 
 def on_statuses_changed(
