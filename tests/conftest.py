@@ -1,7 +1,11 @@
-"""Shared fixtures: people on both sides of the desk, and API clients for them."""
+"""Shared fixtures: people on both sides of the desk, API clients for them, the browser."""
+
+import shutil
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
+from playwright.sync_api import Browser, sync_playwright
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -81,3 +85,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+# Chromium for the browser tests (tests/e2e and the pages that are checked in a browser):
+# one per test process, started when a test first asks for it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "Chromium is not installed: the browser tests need Debian's chromium "
+            "(apt-get install -y chromium), found on PATH as `chromium`."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from servicedesk.accounts.models import Contact, Organisation, StaffRole, Supplier, Team, User
 from servicedesk.catalog.models import Product, ProductGroup
 from servicedesk.contracts.models import BusinessCalendar, Contract
+from servicedesk.servicelevels.presets import ensure_preset_level
 from servicedesk.tickets import completeness, services
 from servicedesk.tickets.models import Ticket
 
@@ -102,6 +103,13 @@ class ContractFactory(factory.django.DjangoModelFactory[Contract]):
     service_level = "severity-nl-office-hours"
     priority_scheme = "severity-1-4"
     starts_on = factory.LazyFunction(lambda: timezone.now().date())
+
+    @classmethod
+    def _create(cls, model_class: type[Contract], *args: Any, **kwargs: Any) -> Contract:
+        # A transactional test empties the database, and the seeded service levels with it.
+        if isinstance(kwargs.get("service_level"), str):
+            ensure_preset_level(kwargs["service_level"])
+        return super()._create(model_class, *args, **kwargs)
 
 
 COMPLETE_REPORT = {

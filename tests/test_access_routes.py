@@ -39,6 +39,7 @@ from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract
 from servicedesk.desk.models import SavedView
 from servicedesk.mail.models import OutboundMail
+from servicedesk.surveys.links import survey_token
 from servicedesk.tickets import services
 from servicedesk.tickets.models import (
     Attachment,
@@ -405,6 +406,61 @@ def nowhere(role: str, variant: str) -> Outcome:
     return Outcome.HIDE
 
 
+REPORT_READERS = frozenset({"team_lead", "service_manager", "administrator"})
+
+
+def desk_reports(role: str, variant: str) -> Outcome:
+    """The desk's reports: team leads, service managers and administrators."""
+    if role == ANONYMOUS:
+        return Outcome.LOGIN
+    return Outcome.ALLOW if role in REPORT_READERS else Outcome.FORBID
+
+
+def api_reports(role: str, variant: str) -> Outcome:
+    """The reports' API: report readers, and a customer's CPC for its own organisation."""
+    if role == ANONYMOUS:
+        return Outcome.LOGIN
+    if role in REPORT_READERS:
+        return Outcome.ALLOW
+    if role == "cpc":
+        return Outcome.ALLOW if variant == "own" else Outcome.HIDE
+    return Outcome.FORBID
+
+
+def api_administer(role: str, variant: str) -> Outcome:
+    """The desk's set-up (service levels) is written by administrators only."""
+    if role == ANONYMOUS:
+        return Outcome.LOGIN
+    return Outcome.ALLOW if role == "administrator" else Outcome.FORBID
+
+
+def pack_maker(role: str, variant: str) -> Outcome:
+    """Service managers and administrators make review packs; nobody else."""
+    if role == ANONYMOUS:
+        return Outcome.LOGIN
+    return Outcome.ALLOW if role in MANAGERS else Outcome.FORBID
+
+
+def pack_recipient(role: str, variant: str) -> Outcome:
+    """The CPC downloads their own organisation's pack; another's does not exist for them."""
+    if role == ANONYMOUS:
+        return Outcome.LOGIN
+    if role != "cpc":
+        return Outcome.FORBID
+    return Outcome.ALLOW if variant in VISIBLE_TO_CUSTOMERS else Outcome.HIDE
+
+
+def pack_choice(case: Case) -> str:
+    return f"?organisation={case.mine.organisation.pk}&quarter=2026-Q1"
+
+
+def api_ops_reports(role: str, variant: str) -> Outcome:
+    """The operational reports' API: a CPC naming another organisation is refused (400)."""
+    if role == ANONYMOUS:
+        return Outcome.LOGIN
+    return Outcome.ALLOW if role in REPORT_READERS or role == "cpc" else Outcome.FORBID
+
+
 def webhook(role: str, variant: str) -> Outcome:
     return Outcome.TOKEN
 
@@ -470,6 +526,8 @@ RAW_MAIL = b"From: x@alpha.example\r\nTo: desk@example.test\r\nSubject: hi\r\n\r
 def own_ticket_texts(case: Case) -> tuple[str, ...]:
     return (case.mine.ticket.number, case.mine.public_reply)
 
+
+ORGANISATION_QUERY = ("", foreign_query("organisation", lambda side: side.organisation.pk))
 
 ROUTES: dict[str, Route] = {
     # -- operations, sign-in, language: for everyone
@@ -661,6 +719,60 @@ ROUTES: dict[str, Route] = {
         TICKET,
         mine(lambda side: side.contract.pk),
         text(name="Renamed contract"),
+    ),
+    "desk:compliance": Route(
+        {"get": desk_reports}, queries=("", "?period=2026-Q2", "?period=nonsense")
+    ),
+    "desk:compliance-csv": Route({"get": desk_reports}, queries=("", "?period=2026")),
+    "report-compliance": Route(
+        {"get": api_reports},
+        TICKET,
+        queries=(
+            lambda case: f"?organisation={case.side.organisation.pk}",
+            lambda case: f"?contract={case.side.contract.pk}&format=csv",
+        ),
+    ),
+    "desk:report-open-tickets": Route({"get": desk_reports}, queries=("", "?format=csv")),
+    "desk:report-reaction-times": Route({"get": desk_reports}, queries=("", "?format=csv")),
+    "desk:report-stale": Route({"get": desk_reports}, queries=("", "?format=csv")),
+    "desk:satisfaction": Route({"get": desk_reports}, queries=("", "?format=csv")),
+    "report-open-tickets": Route({"get": api_ops_reports}, queries=ORGANISATION_QUERY),
+    "report-reaction-times": Route({"get": api_ops_reports}, queries=ORGANISATION_QUERY),
+    "report-stale": Route({"get": api_ops_reports}, queries=ORGANISATION_QUERY),
+    "report-satisfaction": Route({"get": api_ops_reports}, queries=ORGANISATION_QUERY),
+    "servicelevel-list": Route(
+        {"get": api_staff, "post": api_administer},
+        data=text(key="new-level", name="New level"),  # no definition: a 400 for administrators
+    ),
+    "servicelevel-detail": Route(
+        {"get": api_staff, "patch": api_administer},
+        kwargs=lambda case: {"key": "saas-high-medium-low"},
+        data=text(name="Renamed level"),
+    ),
+    "servicelevel-copy": Route(
+        {"post": api_administer},
+        kwargs=lambda case: {"key": "saas-high-medium-low"},
+        data=text(key="copied-level", name="Copied level"),
+    ),
+    "servicelevel-version-detail": Route(
+        {"get": api_staff},
+        kwargs=lambda case: {"key": "saas-high-medium-low", "number": 1},
+    ),
+    "desk:review-pack": Route({"get": pack_maker}, queries=("", pack_choice)),
+    "desk:review-pack-pdf": Route({"get": pack_maker}, queries=(pack_choice,)),
+    "portal:review-packs": Route({"get": pack_recipient}),
+    "portal:review-pack-pdf": Route(
+        {"get": pack_recipient},
+        TICKET,
+        lambda case: {"organisation": case.side.organisation.code, "quarter": "2026-Q1"},
+    ),
+    "surveys:answer": Route(
+        {"get": nowhere, "post": nowhere},
+        TICKET,
+        lambda case: {
+            "token": survey_token(ticket_id=case.side.ticket.pk, contact_id=case.side.requester.pk)
+        },
+        text(score="3", comment="Slow"),
     ),
 }
 

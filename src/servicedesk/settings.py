@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "servicedesk.core",
     "servicedesk.catalog",
     "servicedesk.accounts",
+    "servicedesk.servicelevels",
     "servicedesk.contracts",
     "servicedesk.tickets",
     "servicedesk.automation",
@@ -103,6 +104,11 @@ INSTALLED_APPS = [
     "servicedesk.ui",
     "servicedesk.portal",
     "servicedesk.desk",
+    "servicedesk.reports",
+    "servicedesk.surveys",
+    "servicedesk.opsreports",
+    "servicedesk.reviewpack",
+    "servicedesk.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +279,9 @@ TASKS = {
 # was stored (its task was lost), and a failed attempt first waits as long, then doubling.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 10 * 60)
 OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 5 * 60)
+# The weekly digest of stale and breached tickets: a weekday and a local time ("mon 07:00"),
+# in TIME_ZONE; empty: no digest.
+OPS_DIGEST_AT = env_str("OPS_DIGEST_AT", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -358,6 +367,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "servicedesk.requests": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
+        "weasyprint": {"level": "WARNING"},  # its progress lines say nothing to an operator
     },
 }
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("portal/", include("servicedesk.portal.urls")),
     path("desk/", include("servicedesk.desk.urls")),
     path("mail/", include("servicedesk.mail.urls")),
+    path("survey/", include("servicedesk.surveys.urls")),
 ]

@@ -51,6 +51,7 @@ def contract_for(requester: Contact, **fields: Any) -> Contract:
     """Return a contract for the requester's organisation (severity 1-4, NL office hours)."""
     fields.setdefault("service_level", "severity-nl-office-hours")
     fields.setdefault("priority_scheme", "severity-1-4")
+    fields.setdefault("satisfaction_survey", False)  # the surveys have tests of their own
     return ContractFactory(
         organisation=requester.organisation, starts_on=datetime.date(2026, 1, 1), **fields
     )

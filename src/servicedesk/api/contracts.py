@@ -7,12 +7,15 @@ from rest_framework import serializers, viewsets
 
 from servicedesk.api.ids import IdRelatedField
 from servicedesk.api.permissions import ReadOrManage
-from servicedesk.contracts.models import Contract, scheme_mismatch
+from servicedesk.api.servicelevels import ServiceLevelKeyField
+from servicedesk.contracts.models import Contract, scheme_mismatch, scheme_of
 from servicedesk.tickets.selectors import contracts_visible_to
 
 
 class ContractSerializer(serializers.ModelSerializer[Contract]):
     serializer_related_field = IdRelatedField
+    service_level = ServiceLevelKeyField(help_text="The key of the service level.")
+
     class Meta:
         model = Contract
         fields = [
@@ -34,9 +37,12 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
         read_only_fields = ["id"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        level = attrs.get("service_level", getattr(self.instance, "service_level", ""))
+        level = attrs.get("service_level", getattr(self.instance, "service_level", None))
+        key = getattr(level, "key", None)
         scheme = attrs.get("priority_scheme", getattr(self.instance, "priority_scheme", ""))
-        problem = scheme_mismatch(level, scheme)
+        if not scheme:
+            attrs["priority_scheme"] = scheme = scheme_of(key) or ""
+        problem = scheme_mismatch(key, scheme)
         if problem:
             raise serializers.ValidationError({"priority_scheme": [problem]})
         return attrs

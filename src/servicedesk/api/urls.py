@@ -14,8 +14,12 @@ from rest_framework.routers import SimpleRouter
 
 from servicedesk.api.contacts import ContactViewSet
 from servicedesk.api.contracts import ContractViewSet
+from servicedesk.api.opsreports import OpenTicketsReport, ReactionTimesReport, StaleReport
 from servicedesk.api.organisations import OrganisationViewSet
 from servicedesk.api.products import ProductViewSet
+from servicedesk.api.reports import ComplianceReportView
+from servicedesk.api.servicelevels import ServiceLevelViewSet
+from servicedesk.api.surveys import SatisfactionReport
 from servicedesk.api.tickets import TicketViewSet
 
 # Trailing slashes are optional: /api/v1/tickets/SD-000123 and .../SD-000123/ both work.
@@ -26,6 +30,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("products", ProductViewSet, basename="product")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("service-levels", ServiceLevelViewSet, basename="servicelevel")
 
 # Swagger UI loads its script from our own URL (no inline script), but styles itself inline.
 DOCS_CSP: dict[str, Any] = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
@@ -42,6 +47,13 @@ def not_found(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", docs_view, name="api-docs"),
+    re_path(r"^reports/satisfaction/?$", SatisfactionReport.as_view(), name="report-satisfaction"),
+    re_path(r"^reports/open-tickets/?$", OpenTicketsReport.as_view(), name="report-open-tickets"),
+    re_path(
+        r"^reports/reaction-times/?$", ReactionTimesReport.as_view(), name="report-reaction-times"
+    ),
+    re_path(r"^reports/stale/?$", StaleReport.as_view(), name="report-stale"),
+    re_path(r"^reports/compliance/?$", ComplianceReportView.as_view(), name="report-compliance"),
     path("", include(router.urls)),
     # Last: what no route above matches would otherwise get the web UI's HTML page.
     re_path(r"", not_found),

@@ -91,6 +91,7 @@ class Rule(models.TextChoices):
     INTERNAL_TARGET_MISSED = "internal_target_missed", _("Internal target missed")
     SLA_WARNING = "sla_warning", _("SLA target threatened")
     SLA_BREACHED = "sla_breached", _("SLA target breached")
+    SURVEY_DETRACTOR = "survey_detractor", _("Low satisfaction score")
 
 
 class Audience(models.TextChoices):

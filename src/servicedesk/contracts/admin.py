@@ -2,10 +2,12 @@ from django.contrib import admin
 
 from servicedesk.contracts.models import BusinessCalendar, Contract
 from servicedesk.core.admin_site import PolicyAdmin
+from servicedesk.servicelevels.forms import BusinessCalendarForm
 
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(PolicyAdmin[BusinessCalendar]):
+    form = BusinessCalendarForm  # opening hours per weekday, not JSON
     list_display = ["name", "time_zone", "country"]
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Organisation
 from servicedesk.catalog.models import Product
+from servicedesk.servicelevels.fields import ServiceLevelField
 
 
 def office_hours() -> dict[str, list[list[str]]]:
@@ -45,6 +46,7 @@ class BusinessCalendar(models.Model):
         return self.name
 
 
+# The two choice functions are kept for migration 0002; service levels are records now.
 def service_level_choices() -> list[tuple[str, str]]:
     """Return the service-level presets of the SLA engine as choices."""
     from servicedesk.sla.presets import PRESETS
@@ -105,14 +107,22 @@ class Contract(models.Model):
     )
     starts_on = models.DateField(_("starts on"), default=datetime.date.today)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    service_level = models.CharField(
-        _("service level"),
-        max_length=60,
-        choices=service_level_choices,
-        help_text=_("Key of the service-level policy whose targets apply."),
+    service_level = ServiceLevelField(
+        "servicelevels.ServiceLevel",
+        to_field="key",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("service level"),
+        help_text=_(
+            "New tickets are measured by its current version; a ticket keeps the version "
+            "it started under."
+        ),
     )
     priority_scheme = models.CharField(
-        _("priority scheme"), max_length=60, choices=priority_scheme_choices
+        _("priority scheme"),
+        max_length=60,
+        blank=True,
+        help_text=_("The key of the service level's priority scheme; filled in when empty."),
     )
     calendar = models.ForeignKey(
         BusinessCalendar,
@@ -209,7 +219,9 @@ class Contract(models.Model):
     def clean(self) -> None:
         """Check the priority scheme against the service level, and the rules' time order."""
         errors: dict[str, str] = {}
-        problem = scheme_mismatch(self.service_level, self.priority_scheme)
+        if not self.priority_scheme:
+            self.priority_scheme = scheme_of(self.service_level_id) or ""
+        problem = scheme_mismatch(self.service_level_id, self.priority_scheme)
         if problem:
             errors["priority_scheme"] = problem
         for field in RULE_FIELDS:
@@ -238,14 +250,22 @@ RULE_FIELDS = (
 )
 
 
-def scheme_mismatch(service_level: str, priority_scheme: str) -> str | None:
-    """Return why the scheme does not fit the service level, or None when it does."""
-    from servicedesk.sla.presets import PRESETS
+def scheme_of(service_level: str | None) -> str | None:
+    """Return the key of the priority scheme of the level's current version, if it has one."""
+    from servicedesk.servicelevels.selectors import current_version
 
-    preset = PRESETS.get(service_level)
-    if preset is None or preset.scheme.key == priority_scheme:
+    version = current_version(service_level)
+    return None if version is None else version.preset.scheme.key
+
+
+def scheme_mismatch(service_level: str | None, priority_scheme: str) -> str | None:
+    """Return why the scheme does not fit the service level (its key), or None when it does."""
+    from servicedesk.servicelevels.selectors import current_version
+
+    version = current_version(service_level)
+    if version is None or version.preset.scheme.key == priority_scheme:
         return None
     return str(
         _("The service level %(level)s uses the priority scheme %(scheme)s.")
-        % {"level": preset.name, "scheme": preset.scheme.key}
+        % {"level": version.name, "scheme": version.preset.scheme.key}
     )

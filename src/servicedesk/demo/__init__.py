@@ -24,6 +24,9 @@ from servicedesk.automation.tick import tick
 from servicedesk.demo.reference import Login, build_desk
 from servicedesk.demo.stories import generate_tickets
 from servicedesk.mail.models import OutboundMail
+from servicedesk.reports import demo as reports_demo
+from servicedesk.servicelevels import demo as servicelevels_demo
+from servicedesk.surveys import demo as surveys_demo
 from servicedesk.tickets.models import Ticket
 
 DEFAULT_SEED = 2024
@@ -55,6 +58,8 @@ def run_demo(
         desk = build_desk(today=timezone.localdate(now))
         organisations = [c.organisation for c in desk.customers]
         existing = Ticket.objects.filter(organisation__in=organisations).count()
+        # A service level edited once: its two versions side by side in the admin.
+        servicelevels_demo.seed_demo(now=now)
         created = 0
         if existing == 0 and tickets > 0:
             created = len(generate_tickets(desk, count=tickets, rng=rng, now=now))
@@ -64,6 +69,10 @@ def run_demo(
                 report = tick(now=now)
                 if not (report.actions or report.sla):
                     break
+            # The service-level examples of the seeds (a quarter at the 003 customer, a
+            # month at the 001 customer) and answers to the surveys the closes sent.
+            reports_demo.seed_demo(now=now)
+            surveys_demo.seed_demo(now=now)
             Notification.objects.filter(sent_at__isnull=True).update(
                 sent_at=F("created_at"), next_attempt_at=None
             )

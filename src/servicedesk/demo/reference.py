@@ -225,7 +225,7 @@ def create_customer(
             "organisation": organisation,
             "name": terms.name,
             "starts_on": datetime.date(today.year - 1, 1, 1),
-            "service_level": preset.key,
+            "service_level_id": preset.key,
             "priority_scheme": preset.scheme.key,
             "calendar": _calendar(preset, terms.holiday_subdivision),
             "coverage": terms.coverage,

@@ -86,6 +86,9 @@ class Story:
                 if not pairs:
                     any_product = rng.choice(customer.products)
                     pairs = [(t, any_product) for t in kinds]
+            if plan.status == Status.NEW and plan.kind == Kind.INCIDENT:
+                # A new incident stays new only when complete: the check asks for the steps.
+                pairs = [(t, p) for t, p in pairs if t.steps] or pairs
             self.template, self.product = rng.choice(pairs)
         self.requester = self._requester()
         self.lang = self.requester.language

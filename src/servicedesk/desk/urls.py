@@ -1,6 +1,6 @@
 """Routes of the agent desk."""
 
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from servicedesk.desk import ticket_views, views
@@ -14,6 +14,11 @@ urlpatterns = [
     path("views/", views.view_save, name="view-save"),
     path("views/<int:pk>/delete/", views.view_delete, name="view-delete"),
     path("phone/", views.phone, name="phone"),
+    path("dashboard/", include("servicedesk.dashboard.urls")),
+    path("reports/", include("servicedesk.opsreports.urls")),
+    path("reports/compliance/", include("servicedesk.reports.urls")),
+    path("reports/satisfaction/", include("servicedesk.surveys.desk_urls")),
+    path("reports/review-pack/", include("servicedesk.reviewpack.desk_urls")),
     path("tickets/<str:number>/", ticket_views.ticket_page, name="ticket"),
     path("tickets/<str:number>/message/", ticket_views.message, name="message"),
     path("tickets/<str:number>/call/", ticket_views.call, name="call"),

@@ -179,6 +179,8 @@ class OutboundKind(models.TextChoices):
     REFUSED_CHANNEL = "refused_channel", _("Refusal: requests go through the portal")
     REFUSED_UNKNOWN = "refused_unknown", _("Refusal: unknown sender")
     TOO_LARGE = "too_large", _("Refusal: message too large")
+    SURVEY = "survey", _("Satisfaction survey")
+    OPS_DIGEST = "ops_digest", _("Weekly digest of stale and breached tickets")
 
 
 class OutboundMail(OutboxItem):

@@ -1,6 +1,6 @@
 """Routes of the customer portal."""
 
-from django.urls import path
+from django.urls import include, path
 
 from servicedesk.portal import views
 
@@ -9,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.ticket_list, name="tickets"),
     path("report/", views.report_start, name="report-start"),
+    path("review-packs/", include("servicedesk.reviewpack.portal_urls")),
     path("report/<slug:kind>/", views.report, name="report"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<str:number>/submitted/", views.report_done, name="report-done"),

@@ -81,8 +81,21 @@ def format_duration(value: timedelta) -> str:
     return " ".join(parts)
 
 
-def explain(result: ClockResult) -> Explanation:
-    """Return the explanation of a computed clock."""
+def explain(result: ClockResult, *, service_level: tuple[str, int] | None = None) -> Explanation:
+    """Return the explanation of a computed clock.
+
+    `service_level` (name, version number) opens it with the service level the ticket is
+    measured by: "Service level Gold, version 3."
+    """
+    heading = (
+        []
+        if service_level is None
+        else [
+            _("Service level {name}, version {number}.").format(
+                name=service_level[0], number=service_level[1]
+            )
+        ]
+    )
     zone = ZoneInfo(result.calendar.tz) if result.calendar else UTC
 
     def at(value: datetime) -> str:
@@ -93,6 +106,7 @@ def explain(result: ClockResult) -> Explanation:
     if target is None:
         return Explanation(
             (
+                *heading,
                 _("{key}: no target ({reason}).").format(
                     key=result.key.replace("_", " "), reason=result.no_target_reason
                 ),
@@ -101,6 +115,7 @@ def explain(result: ClockResult) -> Explanation:
         )
 
     out = [
+        *heading,
         _(
             # xgettext:no-python-format
             "Target: {label} within {duration} ({objective}% of tickets), priority {priority}."

@@ -186,6 +186,18 @@ class Ticket(models.Model):
     sla_breached = models.BooleanField(
         _("SLA breached"), default=False, help_text=_("Whether an SLA clock has breached.")
     )
+    service_level_version = models.ForeignKey(
+        "servicelevels.ServiceLevelVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("service-level version"),
+        help_text=_(
+            "The version of its contract's service level the ticket is measured by, set when "
+            "its clocks are first computed: a later edit of the level does not change it."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -459,6 +471,12 @@ class TicketClock(models.Model):
         verbose_name_plural = _("SLA clocks")
         constraints = [
             models.UniqueConstraint(fields=["ticket", "key"], name="ticket_clock_unique"),
+        ]
+        indexes = [
+            # The compliance report counts a met clock at met_at, the others at due_at
+            # (indexed on the field) and the running ones by their start.
+            models.Index(fields=["met_at"], name="clock_met_at", condition=models.Q(state="met")),
+            models.Index(fields=["started_at"], name="clock_started_at"),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,9 @@ from servicedesk.tickets.models import Status, Ticket
 AnyUser = User | AnonymousUser
 
 MANAGING_ROLES = frozenset({StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR})
+# Who reads the service-level and operational reports of every organisation; agents keep
+# their queues, and a customer's central point of contact reads its own organisation's.
+REPORTING_ROLES = frozenset({StaffRole.TEAM_LEAD, *MANAGING_ROLES})
 
 
 class Action(StrEnum):
@@ -119,6 +122,21 @@ def is_manager(user: AnyUser | None) -> bool:
     return is_staff(user) and bool(
         user is not None and (user.is_superuser or getattr(user, "role", "") in MANAGING_ROLES)
     )
+
+
+def reads_every_report(user: AnyUser | None) -> bool:
+    """Return whether the user reads every organisation's reports: team leads, service
+    managers, administrators and superusers."""
+    return is_staff(user) and bool(
+        user is not None and (user.is_superuser or getattr(user, "role", "") in REPORTING_ROLES)
+    )
+
+
+def reads_own_reports(user: AnyUser | None) -> Contact | None:
+    """Return the contact who reads their own organisation's reports (customer-facing
+    figures only): a customer's central point of contact; None for anyone else."""
+    contact = contact_of(user)
+    return contact if contact is not None and contact.is_cpc else None
 
 
 def contact_of(user: AnyUser | None) -> Contact | None:

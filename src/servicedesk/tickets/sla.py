@@ -26,6 +26,8 @@ from django.utils import timezone
 from servicedesk.contracts.models import BusinessCalendar as CalendarRecord
 from servicedesk.contracts.models import Contract
 from servicedesk.core.bulk import update_grouped
+from servicedesk.reports.shares import shares_refresh
+from servicedesk.servicelevels.selectors import LevelVersion, current_version, version_by_pk
 from servicedesk.sla import (
     BusinessCalendar,
     ClockEvent,
@@ -38,7 +40,6 @@ from servicedesk.sla import (
     explain,
     resolve_clock,
 )
-from servicedesk.sla.presets import PRESETS
 from servicedesk.tickets.models import EventAction, Status, Ticket, TicketClock, TicketEvent
 
 E, A = EventKind, EventAction
@@ -49,10 +50,35 @@ SLA_ACTIONS = frozenset(
 
 
 def preset_for(contract: Contract | None) -> Preset | None:
-    """Return the service-level preset of the contract, or None without one."""
+    """Return the preset of the current version of the contract's service level, if any."""
     if contract is None:
         return None
-    return PRESETS.get(contract.service_level)
+    version = current_version(contract.service_level_id)
+    return None if version is None else version.preset
+
+
+def version_for(ticket: Ticket) -> LevelVersion | None:
+    """Return the service-level version the ticket is measured by; None without a contract.
+
+    That is the version it was pinned to when its clocks were first computed; a ticket not
+    pinned yet, or moved to a contract with another service level, is measured by that
+    level's current version (`compute` pins it).
+    """
+    contract = ticket.contract
+    if contract is None:
+        return None
+    if ticket.service_level_version_id is not None:
+        pinned = version_by_pk(ticket.service_level_version_id)
+        if pinned.level_key == contract.service_level_id:
+            return pinned
+    return current_version(contract.service_level_id)
+
+
+def _pin(ticket: Ticket, version: LevelVersion) -> None:
+    """Store the version a ticket is measured by, once (and again if its level changed)."""
+    if ticket.service_level_version_id != version.pk:
+        Ticket.objects.filter(pk=ticket.pk).update(service_level_version_id=version.pk)
+        ticket.service_level_version_id = version.pk
 
 
 @functools.lru_cache(maxsize=64)
@@ -144,9 +170,11 @@ def compute(
     The history is read from the database unless the caller has it (a ticket just created).
     """
     contract = ticket.contract
-    preset = preset_for(contract)
-    if contract is None or preset is None:
+    version = version_for(ticket)
+    if contract is None or version is None:
         return {}
+    _pin(ticket, version)
+    preset = version.preset
     events = history
     if events is None:
         events = TicketEvent.objects.filter(ticket=ticket, action__in=SLA_ACTIONS).order_by(
@@ -164,8 +192,12 @@ def compute(
 def explanations(
     ticket: Ticket, *, now: datetime.datetime
 ) -> dict[str, tuple[ClockResult, Explanation]]:
-    """Return each clock with the human-readable explanation of its due time."""
-    return {key: (result, explain(result)) for key, result in compute(ticket, now=now).items()}
+    """Return each clock with the human-readable explanation of its due time, which starts
+    with the service level and version the ticket is measured by."""
+    results = compute(ticket, now=now)
+    version = version_for(ticket) if results else None
+    named = (version.name, version.number) if version is not None else None
+    return {key: (result, explain(result, service_level=named)) for key, result in results.items()}
 
 
 def _seconds(value: datetime.timedelta | None) -> int | None:
@@ -300,6 +332,8 @@ def sla_refresh_many(
         order = list(ticket_results)
         clocks[ticket.pk].sort(key=lambda clock: order.index(clock.key))
     update_grouped(Ticket, tickets, SUMMARY_FIELDS)  # a batch of closes shares one summary
+    # Who held the tickets while their met and missed clocks ran, for the reports.
+    shares_refresh(tickets, clocks=clocks, results=results, before=existing, histories=histories)
     return clocks
 
 
@@ -400,9 +434,10 @@ def _reschedule(ids: list[int], *, now: datetime.datetime) -> None:
 def remaining_seconds(clock: TicketClock, *, now: datetime.datetime) -> int | None:
     """Return the open time left on a stored clock at `now` (negative once overdue)."""
     ticket = clock.ticket
-    preset = preset_for(ticket.contract)
-    if clock.due_at is None or ticket.contract is None or preset is None:
+    version = version_for(ticket) if clock.due_at is not None else None
+    if clock.due_at is None or ticket.contract is None or version is None:
         return clock.remaining_seconds
+    preset = version.preset
     target = preset.policy_for(ticket.kind).target_for(
         kind=ticket.kind, priority=clock.priority or None, key=clock.key
     )

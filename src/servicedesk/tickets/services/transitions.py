@@ -13,6 +13,7 @@ from servicedesk.automation import schedule
 from servicedesk.automation.policy import rule_settings
 from servicedesk.core.bulk import update_grouped
 from servicedesk.mail import outbound
+from servicedesk.surveys.services import surveys_on_status_changed
 from servicedesk.tickets import policy, workflow
 from servicedesk.tickets.models import EventAction, Status, Ticket, TicketEvent
 from servicedesk.tickets.services.common import (
@@ -149,6 +150,7 @@ def moves_apply(
             note=change.note,
             reopen_within_days=within.days if within else None,
         )
+    surveys_on_status_changed([change.move for change in changes], at=at)
     return tickets
 
 
