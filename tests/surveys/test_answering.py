@@ -64,13 +64,13 @@ def test_it_takes_the_answer_once(desk: Desk, client: Client) -> None:
     second = answer(client, url, score="2", comment="Changed my mind")
 
     assert first.status_code == 200
-    assert "Thank you for your answer" in first.content.decode()
+    assert "Bedankt voor uw antwoord" in first.content.decode()
     assert second.status_code == 409
-    assert "already been answered" in second.content.decode()
+    assert "al beantwoord" in second.content.decode()
     stored = SurveyAnswer.objects.get()
     assert (stored.score, stored.comment) == (9, "Quick and friendly")
     again = client.get(url)
-    assert "already been answered" in again.content.decode()
+    assert "al beantwoord" in again.content.decode()
     assert 'name="score"' not in again.content.decode()
 
 
