@@ -64,24 +64,6 @@ LEVELS = (
     ("support-levels-no-targets", 0.05),
 )
 
-# What this bench proposes for `tickets.TicketClock` beyond what its migrations hold (see
-# bench/README.md): each condition of the compliance report gets a partial index on the
-# instant it bounds, and the planner learns how few distinct targets there are (so that it
-# groups them in a hash, not in a sort that spills to disk). "IF NOT EXISTS": a migration
-# may already have added one (tickets 0007 adds clock_met_at).
-PROPOSED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS clock_met_at ON tickets_ticketclock (met_at) WHERE state = 'met'",
-    "CREATE INDEX IF NOT EXISTS clock_may_miss_due ON tickets_ticketclock (due_at) "
-    "WHERE state IN ('breached', 'running', 'paused')",
-    "CREATE INDEX IF NOT EXISTS clock_undecided_started ON tickets_ticketclock (started_at) "
-    "WHERE state IN ('running', 'paused')",
-    "CREATE INDEX IF NOT EXISTS clock_none_started ON tickets_ticketclock (started_at) "
-    "WHERE state = 'none'",
-    "CREATE STATISTICS IF NOT EXISTS clock_target_ndistinct (ndistinct) ON internal, key, "
-    "metric, priority, target_seconds, objective_percent FROM tickets_ticketclock",
-    "ANALYZE tickets_ticketclock",
-)
-
 SEED = r"""
 import json, os, random, time
 from datetime import date, timedelta
@@ -697,25 +679,9 @@ def run(args: argparse.Namespace, db: Database, deadline: float) -> dict:
         latencies = time_dashboard(args.port, cookie, args.warmup, args.requests, deadline)
         load_after = load_average()
         server.stop()
-        indexed = None
-        if args.proposed_indexes:
-            log("creating the proposed indexes of tickets_ticketclock (bench database only)")
-            started = time.perf_counter()
-            with db.connect(db.name) as conn:
-                for statement in PROPOSED_INDEXES:
-                    conn.execute(statement)
-            log(f"created in {time.perf_counter() - started:.1f} s; measuring again")
-            left = max(deadline - time.monotonic(), 10)
-            out = run_command(
-                [servicedesk_command(), "shell", "-c", MEASURE], quiet, tmp, left, "measure 2"
-            )
-            for block in out.split("BENCH-EXPLAIN ")[1:]:
-                log("EXPLAIN (proposed indexes) " + block.split("BENCH-EXPLAIN-END", 1)[0].rstrip())
-            indexed = json.loads(out.split("BENCH-MEASURE ", 1)[1].splitlines()[0])
         return {
             "seed": seed,
             "measured": measured,
-            "indexed": indexed,
             "latencies": latencies,
             "load": f"{load_before} / {load_after}",
         }
@@ -746,11 +712,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=18190)
     parser.add_argument(
         "--jit-off", action="store_true", help="ALTER DATABASE ... SET jit = off (README advice)"
-    )
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="then add the indexes this bench proposes for TicketClock and measure again",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--timeout", type=int, default=7200, help="give up after this many s")
@@ -804,8 +765,6 @@ def main(argv: list[str] | None = None) -> int:
     figure("dashboard refresh 304 median", percentile(unchanged, 50) * 1000, "ms")
     figure("dashboard queries", measured["dashboard queries"])
     print(f"load average before / after the dashboard: {result['load']}", flush=True)
-    if result["indexed"] is not None:
-        print_reports(result["indexed"], " (proposed indexes)")
     figure("target compliance quarter (all organisations)", TARGET_COMPLIANCE_S, "s")
     figure("target pack pdf", TARGET_PDF_S, "s")
     figure("target dashboard p95", TARGET_DASHBOARD_MS, "ms")

@@ -758,6 +758,7 @@ ROUTES: dict[str, Route] = {
         {"get": api_staff},
         kwargs=lambda case: {"key": "saas-high-medium-low", "number": 1},
     ),
+    "desk:dashboard": Route({"get": desk_reports}, queries=("", "?team=0")),
     "desk:review-pack": Route({"get": pack_maker}, queries=("", pack_choice)),
     "desk:review-pack-pdf": Route({"get": pack_maker}, queries=(pack_choice,)),
     "portal:review-packs": Route({"get": pack_recipient}),

@@ -22,9 +22,9 @@ What each figure counts (the page says it too):
 - **Compliance of the running month**: per target promised to customers, the share met
   against its objective and the verdict (`reports.compliance.compliance_report`). Counted
   at most once a minute (`COMPLIANCE_SECONDS`, in Django's cache): a month's report reads
-  every clock decided in it, which costs more than all the live counts together (about
-  0.6 s at a million tickets, see bench/README.md), and it moves slowly; the live counts
-  are counted at every request.
+  every clock decided in it, which at a million tickets costs as much as all the live
+  counts together or more (bench/README.md, `reports.py`), and it moves slowly; the live
+  counts are counted at every request.
 
 The counts of open tickets are one grouped query with conditional counts over the open
 tickets (`OPEN`, the condition of their partial indexes); nothing loops over tickets. The

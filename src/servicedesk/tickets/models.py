@@ -473,10 +473,23 @@ class TicketClock(models.Model):
             models.UniqueConstraint(fields=["ticket", "key"], name="ticket_clock_unique"),
         ]
         indexes = [
-            # The compliance report counts a met clock at met_at, the others at due_at
-            # (indexed on the field) and the running ones by their start.
+            # The compliance report counts a met clock at met_at, one that may be missed at
+            # due_at, a running one and one without a target by their start: one partial
+            # index each, so a period reads only the clocks it counts.
             models.Index(fields=["met_at"], name="clock_met_at", condition=models.Q(state="met")),
-            models.Index(fields=["started_at"], name="clock_started_at"),
+            models.Index(
+                fields=["due_at"],
+                name="clock_may_miss_due",
+                condition=models.Q(state__in=["breached", "running", "paused"]),
+            ),
+            models.Index(
+                fields=["started_at"],
+                name="clock_undecided_started",
+                condition=models.Q(state__in=["running", "paused"]),
+            ),
+            models.Index(
+                fields=["started_at"], name="clock_none_started", condition=models.Q(state="none")
+            ),
         ]
 
     def __str__(self) -> str:
