@@ -58,7 +58,7 @@ from api_create import (
     run_command,
     servicedesk_command,
 )
-from benchlib import BenchError, Database, proc_memory
+from benchlib import PIN_VERSIONS, BenchError, Database, proc_memory
 from benchlib import deadline as time_limit
 from pages import SEED as PAGES_SEED
 
@@ -808,7 +808,8 @@ def main(argv: list[str] | None = None) -> int:
             run_command([cmd, "migrate", "-v0"], env, tmp, 600, "migrate")
             log(f"seeding {args.tickets} tickets (pages.py's seed, then the load's)")
             left = max(deadline - time.monotonic(), 10)
-            out = run_command([cmd, "shell", "-c", PAGES_SEED + LOAD_SEED], env, tmp, left, "seed")
+            code = PAGES_SEED + LOAD_SEED + PIN_VERSIONS
+            out = run_command([cmd, "shell", "-c", code], env, tmp, left, "seed")
             seed, load_seed = marker(out, "BENCH-SEED"), marker(out, "BENCH-LOAD")
             watched = load_seed["watched"]
             log(

@@ -76,7 +76,7 @@ from api_create import (
     run_command,
     servicedesk_command,
 )
-from benchlib import BenchError, Database
+from benchlib import PIN_VERSIONS, BenchError, Database
 from benchlib import deadline as time_limit
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_mail"
@@ -87,7 +87,8 @@ TARGET_RATE = 150  # msg/s, the issue's target
 PEER_CPU_MS = 10.8  # django-helpdesk get_email, CPU per message (the issue)
 ISSUE_RATE, ISSUE_CPU_MS = 48, 19  # ours as the issue measured it
 
-SEED = """
+SEED = (
+    """
 import json
 from datetime import date, datetime, timedelta, UTC
 from django.db import connection
@@ -148,10 +149,14 @@ OutboundMail.objects.bulk_create(sent, batch_size=5000)
 with connection.cursor() as cursor:  # no autovacuum nor checkpoint during the runs
     cursor.execute("VACUUM ANALYZE")
     cursor.execute("CHECKPOINT")
+"""
+    + PIN_VERSIONS
+    + """
 print("BENCH-SEED " + json.dumps({{
     "contacts": [p[3] for p in people], "tickets": len(made), "sent": len(sent),
 }}))
 """
+)
 
 COUNTS = """
 import json

@@ -53,7 +53,7 @@ from api_create import (
     run_command,
     servicedesk_command,
 )
-from benchlib import BenchError, Database
+from benchlib import PIN_VERSIONS, BenchError, Database
 from benchlib import deadline as time_limit
 
 TARGET_MS = 150  # every queue page, p95 at 100,000 tickets (the issue)
@@ -67,7 +67,8 @@ PEER_LIST_QUERY = (
     "&search%5Bvalue%5D=&search%5Bregex%5D=false"
 )
 
-SEED = r"""
+SEED = (
+    r"""
 import json, os, random, time
 from datetime import date, timedelta
 from django.conf import settings
@@ -251,6 +252,9 @@ for name, user in (("agent", me), ("cpc", cpc_user)):
     client = Client()
     client.force_login(user)
     sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+"""
+    + PIN_VERSIONS
+    + r"""
 print("BENCH-SEED " + json.dumps({
     "token": token.key, "sessions": sessions, "cookie": settings.SESSION_COOKIE_NAME,
     "numbers": numbers, "team": teams[1].pk,
@@ -261,6 +265,7 @@ print("BENCH-SEED " + json.dumps({
     "seconds": round(time.perf_counter() - started, 1),
 }))
 """
+)
 
 COUNT = r"""
 import json

@@ -35,7 +35,7 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from benchlib import BenchError, Database
+from benchlib import PIN_VERSIONS, BenchError, Database
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_tick"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -155,6 +155,7 @@ def seed(tickets: int, due: int) -> dict[str, Any]:
             )
         )
     made = Ticket.objects.bulk_create(rows, batch_size=5000)
+    exec(PIN_VERSIONS, {"Ticket": Ticket})  # noqa: S102 -- the benches' shared seed step
     log(f"tickets inserted in {time.perf_counter() - started:.1f} s")
 
     def history(ticket: Ticket) -> list[TicketEvent]:
