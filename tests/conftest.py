@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from servicedesk.accounts.models import Contact, User
+from tests.automation.helpers import raci_defaults
 from tests.factories import ContactFactory, StaffFactory
 from tests.portal.fixtures import (  # noqa: F401 -- fixtures of the web UI tests
     colleague,
@@ -113,3 +114,14 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request: pytest.FixtureRequest) -> None:
+    """Give a transactional test the rows the migrations fill (the RACI matrix's defaults),
+    whatever an earlier transactional test left: its flush empties every table."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    raci_defaults()

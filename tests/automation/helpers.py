@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ import time_machine
 from django.test import TestCase
 
 from servicedesk.accounts.models import Contact, Team, User
+from servicedesk.automation.models import RaciEntry
 from servicedesk.contracts.models import Contract
 from servicedesk.mail.models import OutboundMail
 from tests.factories import ContractFactory
@@ -54,6 +56,18 @@ def contract_for(requester: Contact, **fields: Any) -> Contract:
     fields.setdefault("satisfaction_survey", False)  # the surveys have tests of their own
     return ContractFactory(
         organisation=requester.organisation, starts_on=datetime.date(2026, 1, 1), **fields
+    )
+
+
+def raci_defaults() -> None:
+    """Put the RACI matrix's defaults back if a transactional test before this one flushed
+    the table its migration filled (as `serialized_rollback` would, whatever ran before)."""
+    if RaciEntry.objects.exists():
+        return
+    seeded = import_module("servicedesk.automation.migrations.0002_raci_defaults")
+    RaciEntry.objects.bulk_create(
+        RaciEntry(step=step, kind=kind, role=role, letter=letter)
+        for step, kind, role, letter in seeded.DEFAULTS
     )
 
 

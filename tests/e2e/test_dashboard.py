@@ -10,7 +10,7 @@ from servicedesk.contracts.models import Contract
 from tests.e2e.conftest import Pages, make_agent, make_contact, screenshot, sign_in
 from tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_service_manager_reads_the_dashboard(

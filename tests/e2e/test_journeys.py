@@ -14,7 +14,7 @@ from servicedesk.tickets.models import Status, Ticket
 from tests.e2e.conftest import Pages, make_agent, make_contact, screenshot, sign_in
 from tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def drop_file(page: Page, name: str) -> None:

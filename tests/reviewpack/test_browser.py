@@ -18,7 +18,7 @@ from tests.e2e.conftest import (  # noqa: F401 -- the browser fixtures
 from tests.factories import StaffFactory
 from tests.reviewpack.conftest import QUARTER, Customer, tell_a_quarter
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_manager_sees_the_pack_and_the_cpc_downloads_it(

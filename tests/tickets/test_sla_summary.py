@@ -62,7 +62,7 @@ def test_a_ticket_recomputed_after_a_breach_stays_breached(
     assert ticket.sla_breached is True
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_fills_the_summary_from_the_stored_clocks(customer: Contact) -> None:
     breached = make_ticket(customer, title="Breached")
     calm = make_ticket(customer, title="Calm")
