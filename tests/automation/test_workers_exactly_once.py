@@ -64,8 +64,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-REMINDERS, CLOSES, ALERTS = 30, 15, 15  # tickets with an action that falls due
-QUEUED_MAILS, QUEUED_NOTIFICATIONS = 40, 10  # queued before the workers start
+REMINDERS, CLOSES, ALERTS = 60, 30, 30  # tickets with an action that falls due
+QUEUED_MAILS, QUEUED_NOTIFICATIONS = 80, 20  # queued before the workers start
 CHUNK = 5  # rows per task queued beforehand
 WAVES, WAVE_STEP = 6, 0.5  # the actions fall due in waves, WAVE_STEP seconds apart
 # The lease well above the time a live worker takes to send what it claimed at once.
