@@ -9,21 +9,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 
-from servicedesk.accounts.models import Contact, StaffRole, User
+from servicedesk.accounts.models import StaffRole, User
 from servicedesk.contracts.models import Contract
 from servicedesk.dashboard.access import dashboard_viewer
 from servicedesk.dashboard.selectors import Dashboard, dashboard_figures
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket, TicketClock
-from tests.factories import ContactFactory, ContractFactory, StaffFactory, complete_details
+from tests.factories import complete_details
+from tests.reports.conftest import (  # noqa: F401 -- the report tests' fixtures, shared
+    ams,
+    manager,
+    p_contract,
+    requester_of,
+    role_user,
+    saas_contract,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
-
-
-def ams(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
@@ -38,52 +42,13 @@ def fresh_cache() -> None:
 
 
 @pytest.fixture
-def role_user(db: None) -> Callable[[str], User]:
-    def make(role: str) -> User:
-        user: User = StaffFactory(role=role)
-        return user
-
-    return make
-
-
-@pytest.fixture
-def manager(role_user: Callable[[str], User]) -> User:
-    return role_user(StaffRole.SERVICE_MANAGER)
-
-
-@pytest.fixture
-def lead(role_user: Callable[[str], User]) -> User:
+def lead(role_user: Callable[[str], User]) -> User:  # noqa: F811 -- the fixture
     return role_user(StaffRole.TEAM_LEAD)
 
 
 @pytest.fixture
-def agent(role_user: Callable[[str], User]) -> User:
+def agent(role_user: Callable[[str], User]) -> User:  # noqa: F811 -- the fixture
     return role_user(StaffRole.AGENT)
-
-
-@pytest.fixture
-def p_contract(db: None) -> Contract:
-    """Seed 001: P1-P5, reaction 100% and restore 95% in office hours 09:00-17:30."""
-    return ContractFactory(
-        service_level="impact-urgency-nl-office-hours",
-        priority_scheme="impact-urgency-p1-p5",
-        starts_on=datetime.date(2025, 1, 1),
-    )
-
-
-@pytest.fixture
-def saas_contract(db: None) -> Contract:
-    """Seed 003: workaround targets for the customer, and the desk's internal targets."""
-    return ContractFactory(
-        service_level="saas-high-medium-low",
-        priority_scheme="high-medium-low",
-        starts_on=datetime.date(2025, 1, 1),
-    )
-
-
-def requester_of(contract: Contract) -> Contact:
-    contact: Contact = ContactFactory(organisation=contract.organisation)
-    return contact
 
 
 def report(
