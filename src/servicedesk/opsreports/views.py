@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
+from servicedesk.core.csvexport import csv_response
 from servicedesk.desk.access import desk_agent
 from servicedesk.opsreports import selectors
-from servicedesk.opsreports.csv import csv_response
 from servicedesk.opsreports.forms import ReportFilterForm
 from servicedesk.opsreports.scope import ReportScope, report_scope
 from servicedesk.tickets.policy import Refusal

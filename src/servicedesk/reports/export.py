@@ -3,14 +3,12 @@ one per group of tickets without a target. Durations in hours; UTF-8 with a byte
 mark so spreadsheet programs read accents right; no cell a spreadsheet would run as a
 formula (OWASP's advice against CSV injection: such text gets a leading apostrophe)."""
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
+from servicedesk.core.csvexport import csv_text
 from servicedesk.reports.compliance import ComplianceReport, TargetRow
 from servicedesk.reports.models import HolderKind
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TARGET_COLUMNS = [
     "section",
     "target",
@@ -35,16 +33,6 @@ HOLDER_COLUMNS = [
     "waiting_on_customer_hours",
 ]
 NO_TARGET_COLUMNS = ["no_target_reason", "tickets_without_target"]
-
-
-def cell(value: object) -> str:
-    """Return a value as a CSV cell: blank for None, formula-like text quoted."""
-    if value is None:
-        return ""
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 def hours(seconds: int | None) -> str:
@@ -108,15 +96,7 @@ def compliance_rows(report: ComplianceReport) -> Iterator[list[object]]:
 
 def compliance_csv(report: ComplianceReport) -> str:
     """Return the report as CSV text (with a byte-order mark)."""
-    return "\ufeff" + to_csv(compliance_header(report), compliance_rows(report))
-
-
-def to_csv(header: Sequence[str], rows: Iterator[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([cell(value) for value in row] for row in rows)
-    return buffer.getvalue()
+    return csv_text(compliance_header(report), compliance_rows(report))
 
 
 def compliance_filename(report: ComplianceReport) -> str:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from servicedesk.core.csvexport import csv_response
 from servicedesk.desk.access import desk_agent
 from servicedesk.mail.texts import language_or_default
-from servicedesk.opsreports.csv import csv_response
 from servicedesk.opsreports.forms import PeriodFilterForm
 from servicedesk.opsreports.periods import Period, period_of
 from servicedesk.opsreports.scope import report_scope

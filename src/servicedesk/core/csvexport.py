@@ -1,6 +1,6 @@
-"""CSV downloads of the report pages: UTF-8 with a byte-order mark (so spreadsheet programs
-read accents right), times in the reader's time zone, and no cell a spreadsheet would run
-as a formula."""
+"""CSV of the reports (pages, downloads, the API): UTF-8 with a byte-order mark (so
+spreadsheet programs read accents right), times in the reader's time zone, and no cell a
+spreadsheet would run as a formula."""
 
 import csv
 import datetime
@@ -28,15 +28,20 @@ def cell(value: object) -> str:
     return text
 
 
-def csv_response(
-    filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]
-) -> HttpResponse:
-    """Return the rows as a CSV download named `filename`."""
+def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    """Return the rows under their header as CSV text, with the byte-order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(name) for name in header])
     writer.writerows([cell(value) for value in row] for row in rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(
+    filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    """Return the rows as a CSV download named `filename`."""
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
