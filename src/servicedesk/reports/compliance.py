@@ -275,21 +275,29 @@ class ComplianceReport:
         return self.period.is_over(self.now)
 
 
-def _conditions(period: Period, now: datetime.datetime, prefix: str = "") -> tuple[Q, Q, Q]:
-    """Return the conditions met, missed and running in the period, on clocks reached
-    through `prefix`. Each bounds an indexed instant: met_at, due_at or started_at."""
-    start, end = period.start, period.end
-    decided_until = min(end, now)
+def decided_conditions(
+    start: datetime.datetime, end: datetime.datetime, now: datetime.datetime, prefix: str = ""
+) -> tuple[Q, Q]:
+    """Return the conditions of the clocks met and missed from `start` to `end` (as known
+    at `now`), reached through `prefix`: met at met_at, missed at due_at (each indexed)."""
 
     def q(**conditions: object) -> Q:
         return Q(**{prefix + name: value for name, value in conditions.items()})
 
     met = q(state=S.MET, met_at__gte=start, met_at__lt=end)
-    missed = q(state__in=MAY_MISS, due_at__gte=start, due_at__lt=decided_until)
-    running = q(state__in=UNDECIDED, started_at__gte=start, started_at__lt=end) & (
-        q(due_at__isnull=True) | q(due_at__gte=now)
-    )
-    return met, missed, running
+    missed = q(state__in=MAY_MISS, due_at__gte=start, due_at__lt=min(end, now))
+    return met, missed
+
+
+def _conditions(period: Period, now: datetime.datetime, prefix: str = "") -> tuple[Q, Q, Q]:
+    """Return the conditions met, missed and running in the period, on clocks reached
+    through `prefix`. Each bounds an indexed instant: met_at, due_at or started_at."""
+    start, end = period.start, period.end
+    met, missed = decided_conditions(start, end, now, prefix)
+    undecided = Q(**{f"{prefix}state__in": UNDECIDED})
+    started = Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
+    not_due = Q(**{f"{prefix}due_at__isnull": True}) | Q(**{f"{prefix}due_at__gte": now})
+    return met, missed, undecided & started & not_due
 
 
 TARGET_FIELDS = ("internal", "key", "metric", "priority", "target_seconds", "objective_percent")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, Count, DateTimeField, F, Q, When
 from django.db.models.functions import TruncMonth
 
-from servicedesk.reports.compliance import MAY_MISS, TARGET_FIELDS, Scope
+from servicedesk.reports.compliance import TARGET_FIELDS, Scope, decided_conditions
 from servicedesk.tickets.models import ClockState, TicketClock
 
 Target = tuple[object, ...]  # the values of TARGET_FIELDS: one row of the compliance report
@@ -80,9 +80,7 @@ def monthly_trend(
     start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
     after = datetime.date(last.year + last.month // 12, last.month % 12 + 1, 1)
     end = datetime.datetime.combine(after, datetime.time(), tzinfo=zone)
-    decided_until = min(end, now)
-    met = Q(state=ClockState.MET, met_at__gte=start, met_at__lt=end)
-    missed = Q(state__in=MAY_MISS, due_at__gte=start, due_at__lt=decided_until)
+    met, missed = decided_conditions(start, end, now)  # the compliance report's rules
     decided_at = Case(
         When(state=ClockState.MET, then=F("met_at")),
         default=F("due_at"),
