@@ -725,13 +725,7 @@ def main(argv: list[str] | None = None) -> int:
             with suppress(Exception):
                 backends.close()
         server.stop()
-        if created_db and not args.keep:
-            try:
-                db.drop()
-            except Exception as error:  # the figures are out; say why the drop failed
-                log(f"could not drop database {db.name}: {error}")
-        elif created_db:
-            log(f"kept database {db.name} ({db.url})")
+        db.release(created=created_db, keep=args.keep, log=log)
         shutil.rmtree(tmp, ignore_errors=True)
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return 1 if failed else 0

@@ -90,6 +90,19 @@ class Database:
         """Drop the database, even with connections still open to it."""
         self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
 
+    def release(self, *, created: bool, keep: bool, log: Callable[[str], None]) -> None:
+        """At a bench's end: drop the database it created unless told to keep it; a failure
+        is logged, not raised (the figures matter more than the clean-up)."""
+        if not created:
+            return
+        if keep:
+            log(f"kept database {self.name} ({self.url})")
+            return
+        try:
+            self.drop()
+        except Exception as error:
+            log(f"could not drop database {self.name}: {error}")
+
 
 @contextmanager
 def deadline(seconds: int, error: Callable[[str], Exception] = BenchError) -> Iterator[None]:

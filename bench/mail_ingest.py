@@ -632,13 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         failed = True
     finally:
-        if created_db and not args.keep:
-            try:
-                db.drop()
-            except Exception as error:
-                log(f"could not drop database {db.name}: {error}")
-        elif created_db:
-            log(f"kept database {db.name} ({db.url})")
+        db.release(created=created_db, keep=args.keep, log=log)
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 

@@ -472,13 +472,7 @@ def run_size(args: argparse.Namespace, db: Database, size: int, deadline: float)
         return {"seed": seed, "counts": counts, "latencies": latencies}
     finally:
         server.stop()
-        if created_db and not args.keep:
-            try:
-                db.drop()
-            except Exception as error:  # the figures matter more than the clean-up
-                log(f"could not drop database {db.name}: {error}")
-        elif created_db:
-            log(f"kept database {db.name} ({db.url})")
+        db.release(created=created_db, keep=args.keep, log=log)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -554,13 +548,7 @@ def run_peer(args: argparse.Namespace, peer_dir: Path, db: Database, deadline: f
         if served:
             with suppress(BenchError, subprocess.SubprocessError):
                 run_command(["bash", "serve.sh", "stop"], env, peer_dir, 60, "peer serve.sh stop")
-        if created and not args.keep:
-            try:
-                peer_db.drop()
-            except Exception as error:  # the figures matter more than the clean-up
-                log(f"could not drop database {peer_db.name}: {error}")
-        elif created:
-            log(f"kept database {peer_db.name} ({peer_db.url})")
+        peer_db.release(created=created, keep=args.keep, log=log)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -687,13 +687,7 @@ def run(args: argparse.Namespace, db: Database, deadline: float) -> dict:
         }
     finally:
         server.stop()
-        if created_db and not args.keep:
-            try:
-                db.drop()
-            except Exception as error:  # the figures matter more than the clean-up
-                log(f"could not drop database {db.name}: {error}")
-        elif created_db:
-            log(f"kept database {db.name} ({db.url})")
+        db.release(created=created_db, keep=args.keep, log=log)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
