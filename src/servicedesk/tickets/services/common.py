@@ -15,7 +15,7 @@ from servicedesk.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from servicedesk.tickets.sla import sla_refresh, sla_refresh_many
+from servicedesk.tickets.sla import sla_refresh_many
 
 DESCRIPTION_FIELDS = policy.DESCRIPTION_FIELDS
 
@@ -28,17 +28,15 @@ def refresh_sla(
     ticket: Ticket, *, at: datetime.datetime, created: TicketEvent | None = None
 ) -> None:
     """Recompute the ticket's SLA clocks and notify the warnings and breaches they record."""
-    if created is not None:
-        clocks = sla_refresh(ticket, now=at, created=created)
-        if automation_notify.sla_events_possible(clocks, at=at):
-            automation_notify.sla_events_notify(ticket, at=at)
-    else:
-        refresh_sla_many([ticket], at=at)
+    refresh_sla_many([ticket], at=at, created=created)
 
 
-def refresh_sla_many(tickets: Sequence[Ticket], *, at: datetime.datetime) -> None:
-    """Recompute the SLA clocks of several tickets together, and notify what they record."""
-    clocks = sla_refresh_many(tickets, now=at)
+def refresh_sla_many(
+    tickets: Sequence[Ticket], *, at: datetime.datetime, created: TicketEvent | None = None
+) -> None:
+    """Recompute the SLA clocks of several tickets together, and notify what they record
+    (`created`: the one ticket was just created with this event; see `sla_refresh`)."""
+    clocks = sla_refresh_many(tickets, now=at, created=created)
     for ticket in tickets:
         if automation_notify.sla_events_possible(clocks[ticket.pk], at=at):
             automation_notify.sla_events_notify(ticket, at=at)
