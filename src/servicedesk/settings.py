@@ -109,6 +109,10 @@ INSTALLED_APPS = [
     "servicedesk.opsreports",
     "servicedesk.reviewpack",
     "servicedesk.dashboard",
+    "servicedesk.changes",
+    "servicedesk.coverage",
+    "servicedesk.billing",
+    "servicedesk.outages",
 ]
 
 MIDDLEWARE = [

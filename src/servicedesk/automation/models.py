@@ -92,6 +92,16 @@ class Rule(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA target threatened")
     SLA_BREACHED = "sla_breached", _("SLA target breached")
     SURVEY_DETRACTOR = "survey_detractor", _("Low satisfaction score")
+    PROPOSAL_SENT = "proposal_sent", _("Change proposal")
+    PROPOSAL_REMINDER = "proposal_reminder", _("Change proposal awaiting an answer")
+    PROPOSAL_LAPSED = "proposal_lapsed", _("Change proposal lapsed")
+    PROPOSAL_ANSWERED = "proposal_answered", _("Change proposal answered")
+    CHANGE_PLANNED = "change_planned", _("Change planned")
+    CHANGE_CLOSED = "change_closed", _("Change released or rejected")
+    BILLABLE_NOTICE = "billable_notice", _("Billable work")
+    CREDIT_LOW = "credit_low", _("Credit 80% used")
+    CREDIT_EXHAUSTED = "credit_exhausted", _("Credit used up")
+    OUTAGE_UPDATE = "outage_update", _("Outage update")
 
 
 class Audience(models.TextChoices):
@@ -173,6 +183,8 @@ class RaciStep(models.TextChoices):
     CLOSING = "closing", _("Closing")
     ESCALATION = "escalation", _("Escalation")
     OUTAGE = "outage", _("Outage communication")
+    CHANGE_PROPOSAL = "change_proposal", _("Change proposal")
+    CREDIT = "credit", _("Billable work and credit")
 
 
 CUSTOMER_ROLE = "customer"

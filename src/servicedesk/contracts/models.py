@@ -76,6 +76,42 @@ class Reporters(models.TextChoices):
     CPC_AND_KEY_USERS = "cpc_key_users", _("Only the CPC and key users")
 
 
+class ProposalDeciders(models.TextChoices):
+    """Who at the customer may accept or reject a change proposal (seed 003)."""
+
+    CPC = "cpc", _("Only the central point of contact")
+    CPC_AND_KEY_USERS = "cpc_key_users", _("The CPC and the product's key users")
+    ANY_CONTACT = "any", _("Any contact of the organisation")
+
+
+class RequestType(models.TextChoices):
+    """What a ticket asks for, as far as who pays for it (seeds 000, 004)."""
+
+    DEFECT = "defect", _("Defect in the standard software")
+    CUSTOMISATION_DEFECT = "customisation_defect", _("Defect in a customisation")
+    USER_ERROR = "user_error", _("User error")
+    QUESTION = "question", _("Question about use")
+    TRAINING = "training", _("Training")
+    CUSTOMISATION_WORK = "customisation_work", _("Work on a customisation")
+    DATA_MODIFICATION = "data_modification", _("Data modification")
+    LICENCE_INSTALLATION = "licence_installation", _("Licence installation")
+    COMPANY_COPY = "company_copy", _("Company copy")
+    CONSULTING = "consulting", _("Consulting (level 2)")
+    CHANGE = "change", _("Change to the product")
+
+
+def default_billable_request_types() -> list[str]:
+    """Request types outside maintenance unless the contract says otherwise (seed 004)."""
+    return [
+        RequestType.TRAINING,
+        RequestType.CUSTOMISATION_WORK,
+        RequestType.DATA_MODIFICATION,
+        RequestType.LICENCE_INSTALLATION,
+        RequestType.COMPANY_COPY,
+        RequestType.CONSULTING,
+    ]
+
+
 # Time-based rules of the workflow, with the seeds' values as defaults (002 §5, 003).
 REMINDER_1_AFTER = datetime.timedelta(days=7)
 REMINDER_2_AFTER = datetime.timedelta(days=14)
@@ -162,6 +198,40 @@ class Contract(models.Model):
         help_text=_("An open ticket without an update for this many working days is reported."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # Change management and billable work (seeds 000, 003, 004).
+    billable_request_types = models.JSONField(
+        _("request types outside maintenance"),
+        default=default_billable_request_types,
+        blank=True,
+        help_text=_("Work of these types is billable; user error may be added (seed 004)."),
+    )
+    billable_needs_agreement = models.BooleanField(
+        _("billable work needs the customer's agreement"),
+        default=False,
+        help_text=_("The customer agrees in the portal before billable work starts."),
+    )
+    hourly_rate = models.DecimalField(
+        _("hourly rate"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The price of an hour of billable work and of a proposal's estimate."),
+    )
+    proposal_deciders = models.CharField(
+        _("who decides on proposals"),
+        max_length=20,
+        choices=ProposalDeciders.choices,
+        default=ProposalDeciders.CPC_AND_KEY_USERS,
+    )
+    proposal_answer_days = models.PositiveSmallIntegerField(
+        _("proposal answer within (working days)"),
+        default=5,
+        help_text=_("A proposal not answered in time lapses; a reminder goes out before."),
+    )
+    proposal_reminder_days = models.PositiveSmallIntegerField(
+        _("proposal reminder after (working days)"), default=3
+    )
     reminder_1_after = models.DurationField(
         _("first reminder after"),
         null=True,

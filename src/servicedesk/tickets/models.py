@@ -393,6 +393,17 @@ class EventAction(models.TextChoices):
     NOTIFIED_STAFF = "notified_staff", _("Staff notified")
     SLA_WARNING = "sla_warning", _("SLA target threatened")
     SLA_BREACHED = "sla_breached", _("SLA target breached")
+    CHANGE_DECIDED = "change_decided", _("Change decision")
+    PROPOSAL_SENT = "proposal_sent", _("Proposal sent")
+    PROPOSAL_ANSWERED = "proposal_answered", _("Proposal answered")
+    PROPOSAL_LAPSED = "proposal_lapsed", _("Proposal lapsed")
+    CHANGE_PLANNED = "change_planned", _("Change planned")
+    CHANGE_RELEASED = "change_released", _("Change released")
+    COVERAGE_DECIDED = "coverage_decided", _("Coverage decided")
+    BILLABLE_ANSWERED = "billable_answered", _("Billable work answered")
+    TIME_LOGGED = "time_logged", _("Time logged")
+    OUTAGE_LINKED = "outage_linked", _("Linked to an outage")
+    OUTAGE_UPDATE = "outage_update", _("Outage update")
 
 
 class TicketEvent(models.Model):

@@ -1,0 +1,1 @@
+"""Time tracking, credit bundles and the billing report."""

@@ -1,0 +1,1 @@
+"""Change management: decisions on change requests and proposals the customer accepts."""

@@ -1,0 +1,1 @@
+"""Who pays for a ticket's work: covered by maintenance, billable or warranty."""

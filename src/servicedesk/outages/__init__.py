@@ -1,0 +1,1 @@
+"""Outage communication: notices, their updates, the status page and linked tickets."""
