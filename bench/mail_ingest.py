@@ -320,7 +320,11 @@ def write_maildir(path: Path, messages: list[tuple[str, bytes]]) -> None:
 
 
 def run_maildir(
-    env: dict[str, str], tmp: Path, messages: list[tuple[str, bytes]], pg: PostgresCpu
+    env: dict[str, str],
+    tmp: Path,
+    messages: list[tuple[str, bytes]],
+    pg: PostgresCpu,
+    profile: Path | None = None,
 ) -> dict:
     empty = tmp / "empty"
     mailbox.Maildir(empty, create=True)
@@ -335,9 +339,10 @@ def run_maildir(
     cpu = children_cpu()
     db_cpu = pg.read()
     started = time.perf_counter()
-    out = run_command(
-        [servicedesk_command(), "ingest-mail", str(maildir)], env, tmp, 1200, "ingest"
-    )
+    command = [servicedesk_command(), "ingest-mail", str(maildir)]
+    if profile:
+        command[:1] = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "servicedesk"]
+    out = run_command(command, env, tmp, 1200, "ingest")
     seconds = time.perf_counter() - started
     cpu = children_cpu() - cpu
     db_cpu = pg.read() - db_cpu
@@ -492,6 +497,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--with-peer", action="store_true", help="also django-helpdesk get_email")
     parser.add_argument(
+        "--profile", type=Path, metavar="PATH", help="cProfile the Maildir ingest into PATH"
+    )
+    parser.add_argument(
         "--peer-dir", type=Path, default=REPO.parent / "shared" / "peers" / "django-helpdesk"
     )
     args = parser.parse_args(argv)
@@ -558,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
             pg = PostgresCpu(db)
             if not pg:
                 log("PostgreSQL's postmaster.pid is not readable: no db cpu figures")
-            md = run_maildir(env, tmp, maildir_msgs, pg)
+            md = run_maildir(env, tmp, maildir_msgs, pg, args.profile)
             lm = run_lmtp(env, tmp, args.port, lmtp_msgs, deadline, pg)
             before = counts(env, tmp)
             log(f"worker --batch: sending {before['unsent']} queued mails (locmem backend)")

@@ -8,7 +8,8 @@ from servicedesk.contracts import models as contracts
 from servicedesk.contracts.models import Contract
 from servicedesk.sla import BusinessCalendar
 from servicedesk.sla.presets import office_hours
-from servicedesk.tickets.sla import calendar_for, calendar_from_record, preset_for
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.sla import calendar_for, calendar_from_record, preset_for, version_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +49,14 @@ def business_calendar(contract: Contract | None) -> BusinessCalendar:
         return calendar_from_record(contract.calendar)
     preset = preset_for(contract)
     return calendar_for(contract, preset) if preset is not None else default_calendar()
+
+
+def ticket_calendar(ticket: Ticket) -> BusinessCalendar:
+    """Return the calendar a ticket's working time is counted in: as `business_calendar` of
+    its contract, with the service-level version the ticket is measured by (no query once
+    the ticket is pinned to it)."""
+    contract = ticket.contract
+    if contract is None or contract.calendar is not None:
+        return business_calendar(contract)
+    version = version_for(ticket)
+    return calendar_for(contract, version.preset) if version is not None else default_calendar()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.db.models import Q
 
 from servicedesk.automation.models import PENDING, ActionKind, ScheduledAction
-from servicedesk.automation.policy import business_calendar, rule_settings
+from servicedesk.automation.policy import rule_settings, ticket_calendar
 from servicedesk.tickets.models import Status, Ticket
 from servicedesk.tickets.workflow import WAITING_ON_CUSTOMER_STATUSES
 
@@ -84,7 +84,7 @@ def on_created(ticket: Ticket, *, at: datetime.datetime) -> None:
     after = rule_settings(ticket.contract).unassigned_alert_after
     if after is None or ticket.assignee_id is not None:
         return
-    due = business_calendar(ticket.contract).add(at, after)
+    due = ticket_calendar(ticket).add(at, after)
     action_schedule(ticket, kind=ActionKind.UNASSIGNED_ALERT, due_at=due, at=at, replace=False)
 
 

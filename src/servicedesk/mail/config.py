@@ -12,6 +12,9 @@
 - `our_addresses()`: every address that is the desk itself, for loop detection.
 """
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -72,12 +75,33 @@ def webhook_token() -> str:
     return str(getattr(settings, "MAIL_WEBHOOK_TOKEN", ""))
 
 
+# The addresses read once for a run over many messages (`addresses_read_once`).
+_read_once: ContextVar[list[list[str]] | None] = ContextVar("our_addresses", default=None)
+
+
 def our_addresses() -> list[str]:
     """Return the desk's own addresses: configured senders and every mailbox's address."""
     from servicedesk.mail.models import Mailbox
 
+    held = _read_once.get()
+    if held:
+        return held[0]
     addresses = {from_address(), reply_mailbox(), parseaddr(settings.SERVER_EMAIL)[1]}
     addresses.update(
         Mailbox.objects.exclude(address="").values_list("address", flat=True).distinct()
     )
-    return sorted(address.lower() for address in addresses if address)
+    found = sorted(address.lower() for address in addresses if address)
+    if held is not None:
+        held.append(found)
+    return found
+
+
+@contextlib.contextmanager
+def addresses_read_once() -> Iterator[None]:
+    """Read the desk's own addresses once for all the messages taken in inside the block
+    (a Maildir, a mailbox's new mail) instead of once per message."""
+    token = _read_once.set([])
+    try:
+        yield
+    finally:
+        _read_once.reset(token)

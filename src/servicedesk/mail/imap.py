@@ -19,6 +19,7 @@ from django.utils import timezone
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage, MailMessageFlags
 from imap_tools.mailbox import BaseMailBox
 
+from servicedesk.mail import config
 from servicedesk.mail.intake import mail_ingest
 from servicedesk.mail.models import InboundStatus, Mailbox, Security
 
@@ -82,17 +83,18 @@ def mailbox_poll(mailbox: Mailbox, *, limit: int = BATCH) -> PollReport:
             if target and not client.folder.exists(target):
                 client.folder.create(target)
             uids = client.uids("ALL" if target else "UNSEEN")[:limit]
-            for uid in uids:
-                for message in client.fetch(uid_list=[uid], mark_seen=False):
-                    assert isinstance(message, RawMessage)
-                    inbound = mail_ingest(message.raw, source=source, mailbox=mailbox)
-                    report.fetched += 1
-                    status = InboundStatus(inbound.status).value
-                    report.statuses[status] = report.statuses.get(status, 0) + 1
-                if target:
-                    client.move([uid], target)
-                else:
-                    client.flag([uid], MailMessageFlags.SEEN, True)
+            with config.addresses_read_once():
+                for uid in uids:
+                    for message in client.fetch(uid_list=[uid], mark_seen=False):
+                        assert isinstance(message, RawMessage)
+                        inbound = mail_ingest(message.raw, source=source, mailbox=mailbox)
+                        report.fetched += 1
+                        status = InboundStatus(inbound.status).value
+                        report.statuses[status] = report.statuses.get(status, 0) + 1
+                    if target:
+                        client.move([uid], target)
+                    else:
+                        client.flag([uid], MailMessageFlags.SEEN, True)
         finally:
             try:
                 client.logout()

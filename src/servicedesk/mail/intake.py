@@ -172,10 +172,12 @@ def mail_reprocess(inbound_id: int) -> InboundMail:
 def mail_process(inbound: InboundMail) -> InboundMail:
     """Process a stored mail and record the outcome on it; never raises."""
     try:
-        InboundMail.objects.filter(pk=inbound.pk).update(attempts=F("attempts") + 1)
-        inbound.attempts += 1
-        parsed = _parse(inbound)
-        _record_parsed(inbound, parsed)
+        try:
+            parsed = _parse(inbound)
+        except Exception:
+            _count_attempt(inbound)
+            raise
+        _record_parsed(inbound, parsed)  # and counts the attempt
         with transaction.atomic():
             outcome = _Pipeline(inbound, parsed).run()
             _finish(inbound, outcome)
@@ -201,15 +203,23 @@ def _parse(inbound: InboundMail) -> ParsedMail:
     return parse_message(head_of(raw) if inbound.truncated else raw)
 
 
+def _count_attempt(inbound: InboundMail) -> None:
+    InboundMail.objects.filter(pk=inbound.pk).update(attempts=F("attempts") + 1)
+    inbound.attempts += 1
+
+
 def _record_parsed(inbound: InboundMail, parsed: ParsedMail) -> None:
-    """Keep what the parser read on the row, so even a quarantined mail shows it."""
+    """Keep what the parser read on the row, so even a quarantined mail shows it, and count
+    the attempt to process it (in the same statement)."""
     inbound.message_id = _no_nul(parsed.message_id)[:500]
     inbound.sender = _no_nul(parsed.from_email.lower())[:320]
     inbound.subject = _no_nul(parsed.subject)[:1000]
     inbound.text = _no_nul(parsed.text)[:MAX_TEXT_CHARS]
     inbound.html = _no_nul(parsed.html_body)[:MAX_TEXT_CHARS]
     inbound.defects = [_no_nul(defect) for defect in parsed.defects]
+    inbound.attempts += 1
     InboundMail.objects.filter(pk=inbound.pk).update(
+        attempts=F("attempts") + 1,
         message_id=inbound.message_id,
         sender=inbound.sender,
         subject=inbound.subject,
@@ -303,6 +313,7 @@ class _Pipeline:
             )
             .filter(Q(status=InboundStatus.PROCESSED) | earlier_handled)
             .exclude(pk=self.inbound.pk)
+            .only("pk", "ticket")
             .order_by("pk")
             .first()
         )
@@ -440,6 +451,7 @@ class _Pipeline:
             product=product,
             details={"description": self.parsed.text[:MAX_TEXT_CHARS]},
             actor=contact.user,
+            looked_up=services.ContractLookup(contract),
         )
         if mailbox is not None and mailbox.team is not None:
             services.ticket_assign(

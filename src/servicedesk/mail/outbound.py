@@ -243,7 +243,8 @@ def mail_queue(
     dedupe_key: str | None = None,
     now: datetime.datetime | None = None,
 ) -> OutboundMail | None:
-    """Store a notice and queue its sending on commit; return it (None if sent before).
+    """Store a notice and queue its sending on commit; return it (None if sent before: the
+    unique `dedupe_key` decides, in `outbox_add`).
 
     A notice with a ticket gets its threading headers when it is first sent; one that
     answers an inbound mail without a ticket (a refusal) answers that mail. Inside
@@ -251,8 +252,6 @@ def mail_queue(
     then if its `dedupe_key` was seen before).
     """
     batch = _batch.get()
-    if dedupe_key and batch is None and OutboundMail.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
     at = now or timezone.now()
     language = language_or_default(language)
     subject, text, html = render(kind=kind, language=language, ticket=ticket, context=context)

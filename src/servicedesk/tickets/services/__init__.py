@@ -31,6 +31,7 @@ from servicedesk.tickets.services.conversation import (
     ticket_customer_reply,
 )
 from servicedesk.tickets.services.intake import (
+    ContractLookup,
     contract_for,
     may_report,
     require_channel,
@@ -47,6 +48,7 @@ from servicedesk.tickets.services.transitions import (
 __all__ = [
     "DESCRIPTION_FIELDS",
     "CallTicketIn",
+    "ContractLookup",
     "CustomerReply",
     "LoggedCall",
     "Move",

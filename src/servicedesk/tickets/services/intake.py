@@ -9,6 +9,7 @@ an incomplete request back to the customer (seed 003).
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from servicedesk.automation import schedule
 from servicedesk.catalog.models import Product
 from servicedesk.contracts.models import Contract, Reporters
 from servicedesk.mail import outbound
+from servicedesk.servicelevels.selectors import current_version
 from servicedesk.tickets import completeness, policy, priorities
 from servicedesk.tickets.models import (
     Channel,
@@ -41,6 +43,14 @@ from servicedesk.tickets.services.common import (
     refresh_sla,
 )
 from servicedesk.tickets.services.transitions import ticket_transition
+
+
+@dataclass(frozen=True, slots=True)
+class ContractLookup:
+    """What `contract_for` returned for a requester and product today (None: no contract),
+    for a caller that looked it up before `ticket_create`, so it is not read twice."""
+
+    contract: Contract | None
 
 
 def contract_for(
@@ -132,6 +142,7 @@ def ticket_create(
     details: Mapping[str, str] | None = None,
     actor: User | None = None,
     now: datetime.datetime | None = None,
+    looked_up: ContractLookup | None = None,
 ) -> Ticket:
     """Create and return a ticket for the requester, with its number and first event.
 
@@ -158,7 +169,10 @@ def ticket_create(
         raise ValidationError({sorted(unknown)[0]: [_("Unknown description field.")]})
 
     today = timezone.localdate(at)
-    contract = contract_for(contact=requester, product=product, on=today)
+    if looked_up is not None:
+        contract = looked_up.contract
+    else:
+        contract = contract_for(contact=requester, product=product, on=today)
     if contract is None and product is not None:
         _require_covered(contact=requester, product=product, on=today)
     require_channel(contract, channel=channel)
@@ -173,7 +187,9 @@ def ticket_create(
                 ]
             }
         )
-    scheme = priorities.scheme_for(contract)
+    # Read once: the scheme comes from it and the ticket is pinned to it from the start.
+    version = current_version(contract.service_level_id) if contract is not None else None
+    scheme = priorities.scheme_for(contract, version=version)
     if requested_priority and not scheme.has(requested_priority):
         raise ValidationError(
             {
@@ -201,6 +217,7 @@ def ticket_create(
         requested_priority=requested_priority,
         priority=priority,
         priority_rank=scheme.rank(priority),
+        service_level_version_id=version.pk if version is not None else None,
         created_at=at,
         updated_at=at,
         **details,

@@ -4,17 +4,19 @@ Without paths one message is read from standard input (for an MTA's pipe transpo
 procmail). A path is a message file (.eml) or a Maildir (its new/ and cur/ messages; the
 Maildir is only read: running twice makes the second copies duplicates). Every path is
 checked before anything is ingested: an unreadable one stops the command with exit
-status 1. `--reprocess ID ...` runs stored mail through the pipeline again.
+status 1. A Maildir is taken in by several processes on PostgreSQL (`--jobs`, see
+`mail.maildir`). `--reprocess ID ...` runs stored mail through the pipeline again.
 """
 
-import mailbox
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from servicedesk.mail import config
 from servicedesk.mail.intake import mail_ingest, mail_reprocess
+from servicedesk.mail.maildir import default_jobs, ingest_maildir
 from servicedesk.mail.models import InboundMail, Mailbox
 
 
@@ -32,6 +34,15 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="*", help="message files or Maildirs (default: stdin)")
         parser.add_argument(
             "--mailbox", default="", help="file the mail under this mailbox (its team, product)"
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help=(
+                "processes taking in a Maildir (default: the cores, at most 4, on PostgreSQL; "
+                "1 on SQLite); a conversation's messages stay in one process, in order"
+            ),
         )
         parser.add_argument(
             "--reprocess",
@@ -58,14 +69,17 @@ class Command(BaseCommand):
         if not paths:
             self._ingest(sys.stdin.buffer.read(), source="stdin", box=box, label="stdin")
             return
-        for path in paths:
-            if path.is_dir():
-                folder = mailbox.Maildir(path, factory=None, create=False)
-                for key in sorted(folder.keys()):
-                    raw = folder.get_bytes(key)
-                    self._ingest(raw, source="maildir", box=box, label=f"{path}/{key}")
-            else:
-                self._ingest(path.read_bytes(), source="file", box=box, label=str(path))
+        if options["jobs"] < 0:
+            raise CommandError("--jobs must be 0 (the default) or more")
+        jobs = options["jobs"] or default_jobs()
+        with config.addresses_read_once():
+            for path in paths:
+                if path.is_dir():
+                    lines = ingest_maildir(path, mailbox=box, describe=describe, jobs=jobs)
+                    for line in lines:
+                        self.stdout.write(line)
+                else:
+                    self._ingest(path.read_bytes(), source="file", box=box, label=str(path))
 
     def _check(self, path: Path) -> None:
         if not path.exists():
@@ -100,7 +114,10 @@ class Command(BaseCommand):
             raise CommandError("; ".join(failed))
 
     def _report(self, inbound: InboundMail, label: str) -> None:
-        ticket = f" {inbound.ticket.number}" if inbound.ticket else ""
-        self.stdout.write(
-            f"{label}: inbound mail #{inbound.pk} {inbound.status}{ticket}: {inbound.reason}"
-        )
+        self.stdout.write(describe(inbound, label))
+
+
+def describe(inbound: InboundMail, label: str) -> str:
+    """Return the command's line about an ingested mail."""
+    ticket = f" {inbound.ticket.number}" if inbound.ticket else ""
+    return f"{label}: inbound mail #{inbound.pk} {inbound.status}{ticket}: {inbound.reason}"
