@@ -113,6 +113,24 @@ def test_it_freezes_a_paused_clock() -> None:
     assert result.next_change_at is None
 
 
+def test_it_runs_no_clock_while_a_change_request_is_parked_whatever_the_target_says() -> None:
+    # 001: an RFC waits for a decision outside the desk; no target lists "parked".
+    events = [
+        created(MONDAY),
+        status(ams(2026, 6, 15, 12), "parked"),
+        status(ams(2026, 6, 17, 12), "in_progress"),  # two working days parked
+    ]
+    kind = TicketKind.INCIDENT  # an incident turned change request: it keeps its targets
+    assert "parked" not in Target(Metric.RESOLUTION, 16 * H).pausing_statuses
+    parked = clock("resolution", events[:2], ams(2026, 6, 16, 12), kind=kind)
+    assert parked.state is ClockState.PAUSED
+    assert parked.remaining == 14 * H
+    resumed = clock("resolution", events, ams(2026, 6, 17, 13), kind=kind)
+    assert resumed.state is ClockState.RUNNING
+    assert resumed.elapsed == 3 * H  # Mon 10-12 and Wed 12-13
+    assert [p.reason for p in resumed.pauses] == ["parked"]
+
+
 def test_it_pauses_on_a_supplier_only_if_the_policy_says_so() -> None:
     events = [created(MONDAY), status(ams(2026, 6, 15, 11), "waiting_on_supplier")]
     now = ams(2026, 6, 15, 16)

@@ -21,8 +21,9 @@ Rules (the rest of the desk relies on these):
 - Met or breached: a stopped clock is met if it stopped at or before its due time
   (``met_at <= due``), else breached with ``breached_at = due``. A running clock is
   breached once ``now > due``.
-- Pauses: while the ticket has a status in the target's `pausing_statuses` the clock does
-  not run; the due time moves by exactly the open time paused. While a clock is paused and
+- Pauses: while the ticket has a status in the target's `pausing_statuses`, or is parked
+  (`ALWAYS_PAUSING`: a change request waits for a decision, and no clock runs then, seed
+  001), the clock does not run; the due time moves by exactly the open time paused. While a clock is paused and
   not yet overdue its `due` is None (unknown until it resumes) and `remaining` is frozen.
 - Reopen: a `reopened` event, or a status change out of ``closed``, restarts the
   resolution clock only. It resumes from the open time it had already used; the time
@@ -217,7 +218,12 @@ def _stops(metric: Metric, event: ClockEvent, old: str, new: str) -> bool:
     return metric is Metric.ACCEPTANCE and new == Status.IN_PROGRESS and old != new
 
 
+# Statuses in which no clock runs, whatever a target's own pausing statuses say.
+ALWAYS_PAUSING: frozenset[str] = frozenset({Status.PARKED})
+
+
 def _replay(metric: Metric, history: Sequence[ClockEvent], pausing: frozenset[str]) -> _Replay:
+    pausing = pausing | ALWAYS_PAUSING
     created = history[0]
     status = created.status or Status.NEW
     priority = created.priority
