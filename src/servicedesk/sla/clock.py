@@ -23,8 +23,9 @@ Rules (the rest of the desk relies on these):
   breached once ``now > due``.
 - Pauses: while the ticket has a status in the target's `pausing_statuses`, or is parked
   (`ALWAYS_PAUSING`: a change request waits for a decision, and no clock runs then, seed
-  001), the clock does not run; the due time moves by exactly the open time paused. While a clock is paused and
-  not yet overdue its `due` is None (unknown until it resumes) and `remaining` is frozen.
+  001), the clock does not run; the due time moves by exactly the open time paused.
+  While a clock is paused and not yet overdue its `due` is None (unknown until it
+  resumes) and `remaining` is frozen.
 - Reopen: a `reopened` event, or a status change out of ``closed``, restarts the
   resolution clock only. It resumes from the open time it had already used; the time
   between the stop and the reopen counts as a pause. Other clocks stay as they were.
