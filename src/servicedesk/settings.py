@@ -286,6 +286,9 @@ OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 5 * 60)
 # The weekly digest of stale and breached tickets: a weekday and a local time ("mon 07:00"),
 # in TIME_ZONE; empty: no digest.
 OPS_DIGEST_AT = env_str("OPS_DIGEST_AT", "")
+# The status page of outage notices: true shows it to everyone, false (the default) only to
+# signed-in customers (the notices about their products) and staff.
+OUTAGES_STATUS_PAGE_PUBLIC = env_bool("OUTAGES_STATUS_PAGE_PUBLIC", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

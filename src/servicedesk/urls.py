@@ -17,4 +17,8 @@ urlpatterns = [
     path("desk/", include("servicedesk.desk.urls")),
     path("mail/", include("servicedesk.mail.urls")),
     path("survey/", include("servicedesk.surveys.urls")),
+    path("changes/", include("servicedesk.changes.urls")),
+    path("billing/", include("servicedesk.billing.urls")),
+    path("", include("servicedesk.outages.urls")),  # desk/outages/, status/, portal/outages/
+    path("coverage/", include("servicedesk.coverage.urls")),
 ]

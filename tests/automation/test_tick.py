@@ -43,9 +43,9 @@ def test_it_does_not_look_at_tickets_with_nothing_due(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     waiting_tickets(10)
-    with at(T0 + 6 * DAY), django_assert_num_queries(6):
-        # due actions, due SLA checks, the outbox's unsent notifications and unsent mail
-        # (+ a savepoint pair)
+    with at(T0 + 6 * DAY), django_assert_num_queries(8):
+        # due actions, due SLA checks, due outage work, proposals due a reminder or lapse,
+        # the outbox's unsent notifications and unsent mail (+ a savepoint pair)
         report = tick()
     assert report.actions == 0
 
@@ -57,10 +57,11 @@ def test_it_handles_a_batch_in_a_constant_number_of_queries(
     for count in (3, 30):
         ScheduledAction.objects.all().delete()
         waiting_tickets(count)
-        with at(T0 + 7 * DAY), django_assert_max_num_queries(25) as context:
+        with at(T0 + 7 * DAY), django_assert_max_num_queries(26) as context:
             # due rows, lock, actions, mark done, pending closes, RACI, outcome, dedupe,
-            # notifications, events, the reminders' mail (dedupe, insert), unsent
-            # notifications and mail, savepoints; the sending runs after commit, in a task
+            # notifications, events, the reminders' mail (dedupe, insert), due outage work
+            # and proposals, unsent notifications and mail, savepoints; the sending runs
+            # after commit, in a task
             assert tick(batch_size=100).actions == count
         counts.append(len(context.captured_queries))
         assert OutboundMail.objects.filter(kind=OutboundKind.REMINDER).count() == count

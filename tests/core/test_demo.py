@@ -185,3 +185,23 @@ def test_it_creates_nothing_the_second_time(demo: str) -> None:
     total = Ticket.objects.filter(organisation__code__in=DEMO_CODES).count()
     assert total > DEMO_TICKETS  # the story and the compliance examples
     assert f"{total} tickets already there" in output
+
+
+def test_it_shows_change_management_billing_and_outages(demo: str) -> None:
+    from servicedesk.billing.models import CreditBundle, TimeEntry
+    from servicedesk.changes.models import Proposal, ProposalState
+    from servicedesk.coverage.models import CoverageDecision
+    from servicedesk.outages.models import Outage, OutageTicket
+
+    states = set(Proposal.objects.values_list("state", flat=True))
+    assert ProposalState.PENDING in states  # sent lately: still awaiting the customer
+    assert CoverageDecision.objects.filter(decision="billable").exists()
+    assert CreditBundle.objects.exists()
+    assert TimeEntry.objects.filter(billable=True).exists()
+    current = Outage.objects.filter(closed_at__isnull=True)
+    assert current.exists() and Outage.objects.filter(closed_at__isnull=False).exists()
+    linked = OutageTicket.objects.filter(outage__in=current)
+    assert linked.exists()
+    # The current notice's updates reached every ticket linked to it.
+    for link in linked:
+        assert link.ticket.events.filter(action="outage_update").exists()

@@ -57,6 +57,13 @@ DEFAULT_MATRIX: Mapping[tuple[str, str], Mapping[str, str]] = {
     (T.HANDLING, K.COMPLAINT): _SERVICE_MANAGEMENT,
     (T.CLOSING, K.COMPLAINT): _SERVICE_MANAGEMENT,
     (T.ESCALATION, K.COMPLAINT): {AGENT: "I", LEAD: "A", MANAGER: "I"},
+    # Change proposals (003 Change Management: "Bewaken dat change geaccepteerd wordt en
+    # reactie naar klant gestuurd wordt", "Indien akkoord van klant"): the customer decides,
+    # the agent follows it up, the team lead (manager service center) is accountable.
+    (T.CHANGE_PROPOSAL, K.CHANGE_REQUEST): {CUSTOMER: "R", AGENT: "R", LEAD: "A"},
+    # Credit bundles (003 "Beoordelen Basisbundel of Creditbundel klant"): the service manager
+    # (for the customer success manager) is accountable and the customer, its CPC, is told.
+    **{(T.CREDIT, kind): {CUSTOMER: "I", AGENT: "R", MANAGER: "A"} for kind in K.values},
 }
 
 

@@ -39,7 +39,9 @@ from servicedesk.automation.notify import (
     sla_events_possible,
 )
 from servicedesk.automation.raci import Directory
+from servicedesk.changes.tick import changes_run
 from servicedesk.opsreports.digest import digest_run
+from servicedesk.outages.fanout import outages_run
 from servicedesk.outbox.services import outbox_requeue, retry_delay
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.sla import sla_refresh
@@ -86,6 +88,8 @@ def tick(
     actions_run(now=now, worker=worker, batch_size=batch_size, report=report, directory=directory)
     sla_run(now=now, limit=sla_limit, report=report, directory=directory)
     digest_run(now=now, worker=worker)
+    outages_run(now=now, worker=worker)
+    changes_run(now=now)
     report.requeued = outbox_requeue(now=now)
     report.seconds = time.perf_counter() - started
     if report.actions or report.sla or any(report.requeued.values()) or report.failed:

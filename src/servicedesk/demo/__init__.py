@@ -8,7 +8,9 @@ relative to `now`.
 - `data`: the vendor, staff, teams, suppliers and customers (one per seed procedure);
 - `templates`, `conversation`: what customers report and what is said, in nl, en and fr;
 - `reference`: creates the reference rows;
-- `plans`, `stories`: plan each ticket, then tell its story through the ticket services.
+- `plans`, `stories`: plan each ticket, then tell its story through the ticket services;
+- `changes`, `coverage`, `billing`, `outages`: change proposals at several stages, coverage
+  decisions, time logged against credit bundles, and a current and a past outage notice.
 """
 
 import datetime
@@ -21,6 +23,10 @@ from django.utils import timezone
 
 from servicedesk.automation.models import Notification
 from servicedesk.automation.tick import tick
+from servicedesk.demo import billing as billing_demo
+from servicedesk.demo import changes as changes_demo
+from servicedesk.demo import coverage as coverage_demo
+from servicedesk.demo import outages as outages_demo
 from servicedesk.demo.reference import Login, build_desk
 from servicedesk.demo.stories import generate_tickets
 from servicedesk.mail.models import OutboundMail
@@ -73,6 +79,12 @@ def run_demo(
             # month at the 001 customer) and answers to the surveys the closes sent.
             reports_demo.seed_demo(now=now)
             surveys_demo.seed_demo(now=now)
+            # Change proposals, who pays, the time logged against credit, and outages.
+            changes_demo.seed_demo(now=now)
+            coverage_demo.seed_demo(now=now)
+            billing_demo.seed_billing(now=now)
+            outages_demo.seed_outages(now=now)
+            tick(now=now)  # the outage's update reaches its linked tickets
             Notification.objects.filter(sent_at__isnull=True).update(
                 sent_at=F("created_at"), next_attempt_at=None
             )

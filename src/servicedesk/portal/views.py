@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.outages.forms import outages_intake_attach
 from servicedesk.portal.access import portal_contact, portal_user, visible_ticket
 from servicedesk.portal.actions import customer_reply_submit, report_submit
 from servicedesk.portal.forms import (
@@ -112,6 +113,7 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error, {"file": "attachments", "requester": ""})
         else:
+            outages_intake_attach(request=request, ticket=ticket)
             return redirect("portal:report-done", number=ticket.number)
     return render(request, "portal/report.html", _report_context(form, kind))
 

@@ -9,13 +9,15 @@ selectors and a few grouped queries (about twenty, however many tickets):
 - volumes: tickets created and closed, by kind, product and priority (`selectors`);
 - the targets missed in the quarter, with the time over target and waiting on the customer
   and, in the internal edition, who held the tickets (line 1/2/3, supplier);
-- the tickets open now; customer satisfaction: tNPS, counts, comments (`surveys`).
+- the tickets open now; customer satisfaction: tNPS, counts, comments (`surveys`);
+- the quarter's outages and whether every promised update came on time
+  (`outages.reports`), and the credit used: billable hours, consumption per bundle and
+  over-use (`billing.report`); both added by `render`.
 
 Two editions: the customer's (what its central point of contact downloads: only the
 targets promised to the customer, never which line or supplier held a ticket, as
 `tickets.disclosure` and the reports' access rule say) and the internal one (staff only:
-also the desk's own targets and who held the tickets). Credit bundles are not part of the
-pack: the desk has no billing yet.
+also the desk's own targets and who held the tickets).
 
 The pack is written in the organisation's language and counted in the desk's time zone, so
 the service manager and the customer get the same figures.

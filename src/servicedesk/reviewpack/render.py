@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
+from servicedesk.billing.report import billing_report
+from servicedesk.outages.reports import organisation_outage_report
 from servicedesk.reports.compliance import VERDICT_LABELS
 from servicedesk.reviewpack.pack import ReviewPack
 
@@ -25,6 +27,13 @@ def _context(pack: ReviewPack) -> dict[str, Any]:
         "pack": pack,
         "report": pack.compliance,
         "verdicts": {verdict.value: label for verdict, label in VERDICT_LABELS.items()},
+        "outages": organisation_outage_report(
+            organisation_id=pack.organisation.pk,
+            start=pack.period.start,
+            end=pack.period.end,
+            now=pack.now,
+        ),
+        "credit": billing_report(organisation=pack.organisation, period=pack.period),
     }
 
 

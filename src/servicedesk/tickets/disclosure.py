@@ -33,8 +33,15 @@ INTERNAL_ACTIONS = frozenset(
         A.NOTIFIED_STAFF,
         A.SLA_WARNING,
         A.SLA_BREACHED,
+        A.COVERAGE_DECIDED,  # the desk's reasoning; the customer reads the billable notice
+        A.TIME_LOGGED,  # time entries carry internal notes
     }
 )
+
+
+# Notices to the organisation's central point of contact recorded on the ticket that
+# caused them (credit used up): not the requester's business, whoever they are.
+ORGANISATION_NOTICES = ("credit_low", "credit_exhausted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +77,10 @@ class Disclosure:
         if contact is None:
             return events.none()
         visible = Ticket.objects.filter(policy.ticket_scope(contact)).values("number")
-        return events.exclude(action__in=INTERNAL_ACTIONS).exclude(
-            Q(action=A.LINKED) & ~Q(new_value__in=visible)
+        return (
+            events.exclude(action__in=INTERNAL_ACTIONS)
+            .exclude(Q(action=A.NOTIFIED, field__in=ORGANISATION_NOTICES))
+            .exclude(Q(action=A.LINKED) & ~Q(new_value__in=visible))
         )
 
     def person(self, user: User | None) -> str | None:
