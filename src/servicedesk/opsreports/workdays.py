@@ -1,4 +1,5 @@
-"""Working days of a business calendar, for the stale rule ("no update for N working days").
+"""Working days of a business calendar: the stale rule ("no update for N working days")
+and a change proposal's answer time ("within 5 working days").
 
 A working day is a local date on which the calendar has opening hours and is not closed
 (a public holiday or an extra closed day). N working days before a moment is the same
@@ -26,6 +27,21 @@ def working_days_before(
 ) -> datetime.datetime:
     """Return the instant (UTC) `days` working days before `moment`: the same local time on
     the working day that many working days back (`moment` itself for 0)."""
+    return _shifted(calendar, moment, days, step=-1)
+
+
+def working_days_after(
+    calendar: BusinessCalendar, moment: datetime.datetime, days: int
+) -> datetime.datetime:
+    """Return the instant (UTC) `days` working days after `moment`: the same local time on
+    the working day that many working days ahead (`moment` itself for 0). Sent on Friday
+    14:00, an answer asked within 5 working days is due the next Friday 14:00."""
+    return _shifted(calendar, moment, days, step=1)
+
+
+def _shifted(
+    calendar: BusinessCalendar, moment: datetime.datetime, days: int, *, step: int
+) -> datetime.datetime:
     zone = ZoneInfo(calendar.tz)
     local = moment.astimezone(zone)
     weekdays = set(calendar.hours)
@@ -34,8 +50,9 @@ def working_days_before(
     while counted < days:
         looked += 1
         if looked > SEARCH_LIMIT_DAYS:
-            raise ValueError(f"fewer than {days} working days in ten years before {moment}")
-        day -= datetime.timedelta(days=1)
+            way = "after" if step > 0 else "before"
+            raise ValueError(f"fewer than {days} working days in ten years {way} {moment}")
+        day += datetime.timedelta(days=step)
         if day.year not in closures:
             closures[day.year] = frozenset(calendar.closures(day.year))
         if day.weekday() in weekdays and day not in closures[day.year]:

@@ -83,18 +83,18 @@ WORDS = {
         "update": "Update van {when}:",
         "next": "De volgende update volgt bij het oplossen van de storing, of uiterlijk om {when}.",
         "cause": "Oorzaak: {cause}",
-        "resolved": "De storing is opgelost om {when}.",
+        "resolved": "De storing is opgelost op {when}.",
         "tickets": "Wij voegen deze update toe aan uw meldingen hierover: {tickets}.",
         "tickets_resolved": (
             "Uw meldingen hierover ({tickets}) staan op opgelost; bevestig dit in het portaal, "
             "of antwoord als het probleem blijft."
         ),
         "page": "Actuele storingsmeldingen: {url}",
-        "staff_warn_subject": "Storingsupdate verwacht om {when}: {title}",
-        "staff_warn": 'De volgende update van de storingsmelding "{title}" is beloofd om {when}.',
+        "staff_warn_subject": "Storingsupdate verwacht op {when}: {title}",
+        "staff_warn": 'De volgende update van de storingsmelding "{title}" is beloofd voor {when}.',
         "staff_late_subject": "Storingsupdate te laat: {title}",
         "staff_late": (
-            'De update van de storingsmelding "{title}", beloofd om {when}, is niet '
+            'De update van de storingsmelding "{title}", beloofd voor {when}, is niet '
             "geplaatst. Verantwoordelijk: {manager}."
         ),
     },
