@@ -10,6 +10,7 @@ then left as generated), since no generator guesses SD-000042.
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -39,7 +41,10 @@ from tests.factories import (
 )
 
 from servicedesk.accounts.models import StaffRole
+from servicedesk.changes.services import proposal_create
+from servicedesk.outages.services import outage_create
 from servicedesk.tickets import services
+from servicedesk.tickets.models import Kind
 from servicedesk.wsgi import application
 
 # The coverage phase sends hundreds of boundary cases per operation: minutes, not seconds.
@@ -71,6 +76,14 @@ PATH_IDS = {
     "/api/v1/contacts/{id}/": "contact",
     "/api/v1/products/{id}/": "product",
     "/api/v1/contracts/{id}/": "contract",
+    "/api/v1/proposals/{id}/": "proposal",
+    "/api/v1/proposals/{id}/decide/": "proposal",
+    "/api/v1/proposals/{id}/plan/": "proposal",
+    "/api/v1/proposals/{id}/release/": "proposal",
+    "/api/v1/outages/{id}/": "outage",
+    "/api/v1/outages/{id}/attach/": "outage",
+    "/api/v1/outages/{id}/tickets/": "outage",
+    "/api/v1/outages/{id}/updates/": "outage",
 }
 BODY_IDS = {
     "requester": "contact",
@@ -84,6 +97,10 @@ BODY_IDS = {
     "group": "group",
     "message": "message",
     "target": "number",
+    "ticket": "number",
+    "tickets": "number",
+    "manager": "staff",
+    "consultant": "staff",
 }
 
 
@@ -123,6 +140,24 @@ def world(in_test_transaction: None, settings: Any, tmp_path: Path) -> World:
     ]
     upload = SimpleUploadedFile("log.txt", b"a log", content_type="text/plain")
     attachment = services.attachment_add(ticket=tickets[0], upload=upload, actor=agent)
+    change = make_ticket(customer, kind=Kind.CHANGE_REQUEST, title="Export to CSV")
+    tickets.append(change)
+    proposal = proposal_create(
+        ticket=change,
+        actor=admin,
+        scope="An export",
+        estimate_hours=Decimal("4"),
+        pricing="fixed",
+        fixed_price=Decimal("600"),
+    )
+    outage = outage_create(
+        actor=admin,
+        title="Payroll unavailable",
+        products=[product],
+        started_at=timezone.now(),
+        symptoms="Users cannot sign in.",
+        manager=admin,
+    )
     assert customer.user is not None
     return World(
         tokens={
@@ -141,6 +176,8 @@ def world(in_test_transaction: None, settings: Any, tmp_path: Path) -> World:
             "message": [m.pk for m in messages],
             "attachment_id": [str(attachment.pk)],
             "number": [t.number for t in tickets],
+            "proposal": [proposal.pk],
+            "outage": [outage.pk],
         },
     )
 
@@ -189,9 +226,7 @@ def role(request: pytest.FixtureRequest) -> str:
 )
 def test_it_answers_as_documented(case: schemathesis.Case, world: World, role: str) -> None:
     aim(case, world)
-    case.call_and_validate(
-        headers={"Authorization": f"Token {world.tokens[role]}"}, checks=CHECKS
-    )
+    case.call_and_validate(headers={"Authorization": f"Token {world.tokens[role]}"}, checks=CHECKS)
 
 
 def test_it_knows_every_operation() -> None:

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
 
 from servicedesk.contracts.models import RequestType
 from servicedesk.coverage.models import Agreement, CoverageDecision, Decision
@@ -105,13 +107,23 @@ def test_it_tells_the_customer_before_billable_work_in_their_language(
     notice = decision.notice
     assert notice is not None
     assert notice.visibility == Visibility.PUBLIC
-    assert notice.body.startswith(f"[{language}] Your request has been escalated to consulting")
-    assert f"[{language}] The resolution of a request may be billed" in notice.body
+    with translation.override(language):
+        escalated = gettext(
+            "Your request has been escalated to consulting because it is outside the scope of "
+            "the maintenance contract (%(type)s)."
+        ).split("(")[0]
+        may_be_billed = gettext(
+            "The resolution of a request may be billed if it is a handling error by a "
+            "user or if the request is outside the scope of the maintenance contract."
+        )
+    assert not escalated.startswith("Your request")  # the catalogue translated it
+    assert notice.body.startswith(f"[{language}] {escalated}")
+    assert f"[{language}] {may_be_billed}" in notice.body
     assert SECRET_REASON not in notice.body
     mail = OutboundMail.objects.get(ticket=ticket, kind=OutboundKind.AGENT_REPLY)
     assert mail.language == language
     assert mail.to == desk.requester.email
-    assert f"[{language}] Your request has been escalated" in mail.body_text
+    assert f"[{language}] {escalated}" in mail.body_text
     assert SECRET_REASON not in mail.body_text
     assert SECRET_REASON not in mail.body_html
 

@@ -18,7 +18,7 @@ from servicedesk.outages.models import (
 )
 from servicedesk.tickets.models import EventAction, Kind, TicketEvent
 from servicedesk.tickets.policy import Refusal
-from tests.factories import ContactFactory, StaffFactory, make_ticket
+from tests.factories import ContactFactory, ProductFactory, StaffFactory, make_ticket
 from tests.outages.factories import World, publish, world
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,22 @@ def test_it_shows_notices_to_whom_they_concern(w: World, settings: object) -> No
     )
     assert selectors.outages_for_product(user=w.user_b.user, product=w.payroll) == []
     assert selectors.outages_current_for(user=w.user_b.user) == [outage]  # until closed
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_start_long_past_or_in_the_future() -> None:
+    admin = StaffFactory(role="administrator")
+    for started in (
+        datetime.datetime(194, 1, 1, 14, tzinfo=datetime.UTC),
+        timezone.now() + datetime.timedelta(hours=1),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.outage_create(
+                actor=admin,
+                title="Payroll down",
+                products=[ProductFactory()],
+                started_at=started,
+                symptoms="Sign-in fails.",
+                manager=admin,
+            )
+        assert "started_at" in refused.value.message_dict

@@ -168,7 +168,7 @@ class LinkedTicketOut(serializers.Serializer[Any]):
         }
 
 
-class LinkIn(serializers.Serializer[Any]):
+class OutageLinkIn(serializers.Serializer[Any]):
     tickets = serializers.ListField(
         child=serializers.CharField(max_length=20),
         min_length=1,
@@ -177,7 +177,7 @@ class LinkIn(serializers.Serializer[Any]):
     )
 
 
-class LinkOut(serializers.Serializer[Any]):
+class OutageLinkOut(serializers.Serializer[Any]):
     linked = serializers.IntegerField(help_text="How many were newly linked.")
 
 
@@ -272,14 +272,14 @@ class OutageViewSet(
         return Response(UpdateOut(update, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses={200: LinkedTicketOut(many=True)})
-    @extend_schema(methods=["POST"], request=LinkIn, responses={200: LinkOut})
+    @extend_schema(methods=["POST"], request=OutageLinkIn, responses={200: OutageLinkOut})
     @action(detail=True, methods=["get", "post"], url_path="tickets", pagination_class=None)
     def tickets(self, request: Request, pk: str) -> Response:
         outage = self.get_object()
         if request.method == "GET":
             linked = selectors.outage_linked_tickets(user=request.user, outage=outage)
             return Response(LinkedTicketOut(linked, many=True).data)
-        data = LinkIn(data=request.data)
+        data = OutageLinkIn(data=request.data)
         data.is_valid(raise_exception=True)
         tickets = _tickets(request.user, data.validated_data["tickets"], field="tickets")
         try:

@@ -121,6 +121,10 @@ def _record(
     return update
 
 
+# A start before this is a typing error (a year 194 is not a disruption to tell of).
+EARLIEST_START = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
 @transaction.atomic
 def outage_create(
     *,
@@ -148,6 +152,8 @@ def outage_create(
         raise ValidationError({"impact": [_("Choose high, medium or low.")]})
     if started_at > at + datetime.timedelta(minutes=5):
         raise ValidationError({"started_at": [_("An outage cannot start in the future.")]})
+    if started_at < EARLIEST_START:
+        raise ValidationError({"started_at": [_("Give a start time after the year 2000.")]})
     cadence = _check_cadence(cadence or DEFAULT_CADENCE)
     outage = Outage(
         title=title,
