@@ -1,6 +1,8 @@
 """The change pages: the desk's decisions (POST from the ticket page's Change panel) and the
 portal's proposals (a list, one proposal, the answer). Views parse, call, render."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,6 +58,19 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, text)
 
 
+def _attempt(
+    request: HttpRequest, ticket: Ticket, call: Callable[[], object], *, done: str
+) -> HttpResponse:
+    """Call the service; say `done`, or why it refused; back to the ticket's Change panel."""
+    try:
+        call()
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done)
+    return _back(ticket)
+
+
 @login_required
 @require_POST
 def desk_park(request: HttpRequest, number: str) -> HttpResponse:
@@ -64,13 +79,13 @@ def desk_park(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _desk_ticket(request, number)
     form = forms.ParkForm(request.POST)
     form.is_valid()
-    try:
-        services.change_park(ticket=ticket, actor=user, note=form.cleaned_data.get("note", ""))
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Parked: the change request awaits a decision."))
-    return _back(ticket)
+    note = form.cleaned_data.get("note", "")
+    return _attempt(
+        request,
+        ticket,
+        lambda: services.change_park(ticket=ticket, actor=user, note=note),
+        done=_("Parked: the change request awaits a decision."),
+    )
 
 
 @login_required
@@ -83,18 +98,15 @@ def desk_decide(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))
         return _back(ticket)
-    try:
-        services.change_decide(
-            ticket=ticket,
-            actor=user,
-            decision=form.cleaned_data["decision"],
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The decision is recorded."))
-    return _back(ticket)
+    data = form.cleaned_data
+    return _attempt(
+        request,
+        ticket,
+        lambda: services.change_decide(
+            ticket=ticket, actor=user, decision=data["decision"], note=data["note"]
+        ),
+        done=_("The decision is recorded."),
+    )
 
 
 @login_required
@@ -111,8 +123,10 @@ def desk_propose(request: HttpRequest, number: str) -> HttpResponse:
             messages.error(request, f"{label}: {text}" if label else text)
         return _back(ticket)
     data = form.cleaned_data
-    try:
-        services.proposal_create(
+    return _attempt(
+        request,
+        ticket,
+        lambda: services.proposal_create(
             ticket=ticket,
             actor=user,
             scope=data["scope"],
@@ -124,12 +138,9 @@ def desk_propose(request: HttpRequest, number: str) -> HttpResponse:
             window_start=data["window_start"],
             window_end=data["window_end"],
             internal_note=data["internal_note"],
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The proposal is sent to the customer."))
-    return _back(ticket)
+        ),
+        done=_("The proposal is sent to the customer."),
+    )
 
 
 @login_required
@@ -145,19 +156,19 @@ def desk_plan(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the planned start, end and consultant."))
         return _back(ticket)
-    try:
-        services.proposal_plan(
+    data = form.cleaned_data
+    return _attempt(
+        request,
+        ticket,
+        lambda: services.proposal_plan(
             proposal=proposal,
             actor=user,
-            planned_start=form.cleaned_data["planned_start"],
-            planned_end=form.cleaned_data["planned_end"],
-            consultant=form.cleaned_data["consultant"],
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The change is planned; the customer is told."))
-    return _back(ticket)
+            planned_start=data["planned_start"],
+            planned_end=data["planned_end"],
+            consultant=data["consultant"],
+        ),
+        done=_("The change is planned; the customer is told."),
+    )
 
 
 @login_required
@@ -168,13 +179,13 @@ def desk_release(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _desk_ticket(request, number)
     form = forms.ReleaseForm(request.POST)
     form.is_valid()
-    try:
-        services.change_release(ticket=ticket, actor=user, note=form.cleaned_data.get("note", ""))
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The change is released and the ticket closed."))
-    return _back(ticket)
+    note = form.cleaned_data.get("note", "")
+    return _attempt(
+        request,
+        ticket,
+        lambda: services.change_release(ticket=ticket, actor=user, note=note),
+        done=_("The change is released and the ticket closed."),
+    )
 
 
 # ----------------------------------------------------------------------------- the portal
