@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.models import Organisation, User
+from servicedesk.accounts.models import Organisation
 from servicedesk.billing import services
 from servicedesk.billing.forms import LOG_PREFIX, ReportFilterForm, TimeEntryForm
 from servicedesk.billing.models import TimeEntry
@@ -28,22 +28,16 @@ from servicedesk.billing.panel import time_panel
 from servicedesk.billing.report import BillingReport, billing_csv, billing_report
 from servicedesk.billing.selectors import credit_visible_to
 from servicedesk.contracts.models import Contract
+from servicedesk.desk.access import desk_agent
 from servicedesk.reports.access import desk_report_reader
 from servicedesk.reports.periods import PeriodError, month_of, parse_period
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.policy import Refusal, is_staff, reads_own_reports
+from servicedesk.tickets.policy import Refusal, reads_own_reports
 from servicedesk.tickets.selectors import tickets_visible_to
 from servicedesk.ui.forms import add_service_errors
 from servicedesk.ui.htmx import is_htmx
 
 PANEL = "billing/time_panel.html"
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not is_staff(user):
-        raise PermissionDenied
-    return user
 
 
 def _ticket(request: HttpRequest, number: str) -> Ticket:
@@ -69,7 +63,7 @@ def _answer(
 @require_POST
 def timer_start(request: HttpRequest, number: str) -> HttpResponse:
     """Start the signed-in staff member's timer on the ticket."""
-    actor = _staff(request)
+    actor = desk_agent(request)
     ticket = _ticket(request, number)
     services.timer_start(actor=actor, ticket=ticket)
     return _answer(request, ticket)
@@ -79,7 +73,7 @@ def timer_start(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def timer_stop(request: HttpRequest, number: str) -> HttpResponse:
     """Stop the timer: the log form comes back filled with the time it ran."""
-    actor = _staff(request)
+    actor = desk_agent(request)
     ticket = _ticket(request, number)
     minutes = services.timer_stop(actor=actor, ticket=ticket)
     return _answer(request, ticket, stopped_minutes=minutes)
@@ -89,7 +83,7 @@ def timer_stop(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def entry_create(request: HttpRequest, number: str) -> HttpResponse:
     """Log time on the ticket from the panel's form."""
-    actor = _staff(request)
+    actor = desk_agent(request)
     ticket = _ticket(request, number)
     form = TimeEntryForm(request.POST, prefix=LOG_PREFIX)
     if form.is_valid():
@@ -114,7 +108,7 @@ def _tell_errors(request: HttpRequest, form: TimeEntryForm) -> None:
 
 
 def _entry(request: HttpRequest, entry_id: int) -> TimeEntry:
-    _staff(request)
+    desk_agent(request)
     return get_object_or_404(TimeEntry.objects.select_related("ticket__contract"), pk=entry_id)
 
 
@@ -122,7 +116,7 @@ def _entry(request: HttpRequest, entry_id: int) -> TimeEntry:
 @require_POST
 def entry_update(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Change a time entry from its edit form in the panel."""
-    actor = _staff(request)
+    actor = desk_agent(request)
     entry = _entry(request, entry_id)
     form = TimeEntryForm(request.POST, prefix=f"entry{entry.pk}")
     if form.is_valid():
@@ -143,7 +137,7 @@ def entry_update(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Delete a time entry."""
-    actor = _staff(request)
+    actor = desk_agent(request)
     entry = _entry(request, entry_id)
     ticket = entry.ticket
     try:

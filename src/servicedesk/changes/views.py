@@ -17,18 +17,12 @@ from servicedesk.accounts.models import User
 from servicedesk.changes import forms, selectors, services
 from servicedesk.changes.models import Proposal
 from servicedesk.changes.policy import NotFound, may_decide
+from servicedesk.desk.access import desk_agent
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.policy import contact_of, is_staff
+from servicedesk.tickets.policy import contact_of
 from servicedesk.tickets.selectors import tickets_visible_to
 
 PAGE_SIZE = 50
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not is_staff(user):
-        raise PermissionDenied
-    return user
 
 
 def _customer(request: HttpRequest) -> User:
@@ -75,7 +69,7 @@ def _attempt(
 @require_POST
 def desk_park(request: HttpRequest, number: str) -> HttpResponse:
     """Park the ticket as a change request awaiting a decision."""
-    user = _staff(request)
+    user = desk_agent(request)
     ticket = _desk_ticket(request, number)
     form = forms.ParkForm(request.POST)
     form.is_valid()
@@ -92,7 +86,7 @@ def desk_park(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def desk_decide(request: HttpRequest, number: str) -> HttpResponse:
     """Reject the change request or take it into the roadmap."""
-    user = _staff(request)
+    user = desk_agent(request)
     ticket = _desk_ticket(request, number)
     form = forms.DecideForm(request.POST)
     if not form.is_valid():
@@ -113,7 +107,7 @@ def desk_decide(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def desk_propose(request: HttpRequest, number: str) -> HttpResponse:
     """Write (or revise) the proposal and send it to the customer."""
-    user = _staff(request)
+    user = desk_agent(request)
     ticket = _desk_ticket(request, number)
     form = forms.ProposalForm(request.POST)
     if not form.is_valid():
@@ -147,7 +141,7 @@ def desk_propose(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def desk_plan(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     """Plan the accepted proposal: dates and consultant."""
-    user = _staff(request)
+    user = desk_agent(request)
     ticket = _desk_ticket(request, number)
     proposal = Proposal.objects.filter(ticket=ticket, pk=pk).select_related("ticket").first()
     if proposal is None:
@@ -175,7 +169,7 @@ def desk_plan(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 @require_POST
 def desk_release(request: HttpRequest, number: str) -> HttpResponse:
     """Release the change: the customer is told and the ticket closes."""
-    user = _staff(request)
+    user = desk_agent(request)
     ticket = _desk_ticket(request, number)
     form = forms.ReleaseForm(request.POST)
     form.is_valid()
