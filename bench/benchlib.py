@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -132,3 +134,32 @@ def proc_memory(pid: int) -> tuple[float, float]:
     except (OSError, ValueError, IndexError):
         return 0.0, 0.0
     return values["VmRSS"], values["VmHWM"]
+
+
+def in_django(name: str, url: str, *, keep: bool, run: Callable[[], int]) -> int:
+    """Run a benchmark inside this process's Django, on a throwaway database at `url`
+    (dropped and created first, dropped at the end unless `keep`) with its files in a
+    temporary folder; return `run`'s exit status."""
+    try:
+        database = Database.from_url(url)
+        database.recreate()
+    except BenchError as error:
+        raise SystemExit(f"{name}: {error}") from None
+    code = 1
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as data_dir:
+        try:
+            os.environ["DATABASE_URL"] = url
+            os.environ["SERVICEDESK_DATA_DIR"] = data_dir
+            os.environ["DJANGO_SETTINGS_MODULE"] = "servicedesk.settings"
+            os.environ.setdefault("LOG_LEVEL", "WARNING")
+            import django
+
+            django.setup()
+            code = run()
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            if not keep:
+                database.drop()
+    return code

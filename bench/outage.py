@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import sys
-import tempfile
 import time
 import urllib.parse
 from datetime import UTC, date, datetime, timedelta
 
-from benchlib import PIN_VERSIONS, BenchError, Database
+from benchlib import PIN_VERSIONS, in_django
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_outage"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -53,16 +51,6 @@ def parse() -> argparse.Namespace:
     if not ORGANISATIONS <= args.contacts <= args.tickets:
         parser.error(f"need {ORGANISATIONS} <= --contacts <= --tickets")
     return args
-
-
-def setup_django(url: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["SERVICEDESK_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servicedesk.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def seed(tickets: int, contacts: int) -> int:
@@ -164,23 +152,7 @@ def seed(tickets: int, contacts: int) -> int:
 
 def main() -> int:
     args = parse()
-    try:
-        database = Database.from_url(args.database_url)
-        database.recreate()
-    except BenchError as error:
-        raise SystemExit(f"outage: {error}") from None
-    code = 1
-    with tempfile.TemporaryDirectory(prefix="bench-outage-") as data_dir:
-        try:
-            setup_django(args.database_url, data_dir)
-            code = run(args)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if not args.keep:
-                database.drop()
-    return code
+    return in_django("outage", args.database_url, keep=args.keep, run=lambda: run(args))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from benchlib import PIN_VERSIONS, BenchError, Database
+from benchlib import PIN_VERSIONS, in_django
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/servicedesk_bench_tick"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -63,16 +61,6 @@ def parse() -> argparse.Namespace:
     if not 0 < args.due <= args.tickets // 2:
         parser.error("--due must be positive and at most half of --tickets")
     return args
-
-
-def setup_django(url: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["SERVICEDESK_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servicedesk.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def seed(tickets: int, due: int) -> dict[str, Any]:
@@ -263,23 +251,7 @@ def warm_up() -> None:
 
 def main() -> int:
     args = parse()
-    try:
-        database = Database.from_url(args.database_url)
-        database.recreate()
-    except BenchError as error:
-        raise SystemExit(f"tick: {error}") from None
-    code = 1
-    with tempfile.TemporaryDirectory(prefix="bench-tick-") as data_dir:
-        try:
-            setup_django(args.database_url, data_dir)
-            code = run(args)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if not args.keep:
-                database.drop()
-    return code
+    return in_django("tick", args.database_url, keep=args.keep, run=lambda: run(args))
 
 
 def run(args: argparse.Namespace) -> int:
